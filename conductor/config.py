@@ -1,0 +1,171 @@
+"""Typed settings: where state lives, and what one run does.
+
+Every field has help text; the CLI and docs read it from here. A run config loads from YAML or TOML and
+takes `key.sub=value` overrides from the command line. Secrets are never settings: API keys come only from
+the environment variables that a pool file names.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+PromptMode = Literal["ids", "descriptions"]
+
+
+def default_home() -> Path:
+    """All state under one project-local folder, so `conductor sql` from the project root finds the demo's data."""
+    return Path(os.environ.get("CONDUCTOR_HOME", ".conductor")).resolve()
+
+
+class Paths(BaseModel):
+    """Where everything is stored. Derived from one home folder (CONDUCTOR_HOME, default ./.conductor)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    home: Path = Field(default_factory=default_home)
+
+    @property
+    def tasks(self) -> Path:
+        return self.home / "tasks"
+
+    @property
+    def rollouts(self) -> Path:
+        return self.home / "rollouts"
+
+    @property
+    def checkpoints(self) -> Path:
+        return self.home / "checkpoints"
+
+    @property
+    def runs(self) -> Path:
+        """Per-run state: manifests of finished iterations (what resume reads)."""
+        return self.home / "runs"
+
+    @property
+    def mlflow_db(self) -> Path:
+        return self.home / "mlflow.db"
+
+    @property
+    def mlflow_uri(self) -> str:
+        return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{self.mlflow_db}"
+
+    @property
+    def mlflow_artifacts(self) -> Path:
+        return self.home / "mlartifacts"
+
+    @property
+    def prefect_home(self) -> Path:
+        return self.home / "prefect"
+
+    @property
+    def cache(self) -> Path:
+        return self.home / "cache"
+
+
+class PolicyConfig(BaseModel):
+    """The Conductor model."""
+
+    base_model: str = Field(
+        default="tiny",
+        description="'tiny' builds a small local model with no download; otherwise any HF model id or local path "
+        "(the paper: Qwen/Qwen2.5-7B-Instruct).",
+    )
+    device: str = Field(default="auto", description="'auto', 'cpu' or 'cuda'.")
+    dtype: str = Field(default="auto", description="'auto' (bf16 on GPU, fp32 on CPU), 'bfloat16' or 'float32'.")
+    prompt_mode: PromptMode = Field(
+        default="ids", description="'ids' shows workers as ids only (the paper); 'descriptions' adds each description."
+    )
+    prompt_template: Literal["paper", "compact"] = Field(
+        default="compact",
+        description="'paper': the full prompt with few-shot examples; 'compact': a short prompt for the tiny model.",
+    )
+    max_new_tokens: int = Field(default=160, ge=8, description="Tokens the Conductor may write (paper: 1024).")
+    temperature: float = Field(default=1.0, ge=0, description="Sampling temperature in training (paper: 1.0).")
+    eval_temperature: float = Field(default=0.2, ge=0, description="Sampling temperature in evaluation (paper: 0.2).")
+    use_vllm: bool = Field(default=False, description="Generate with vLLM (GPU extra). Off: plain HF generate.")
+    lora: bool = Field(default=False, description="Train LoRA adapters through peft instead of all weights.")
+    sft_steps: int = Field(default=120, ge=0, description="Supervised warm-start steps on valid workflows (tiny model).")
+
+
+class TrainConfig(BaseModel):
+    """The GRPO update. Defaults are the tiny CPU preset; `preset: paper` sets the paper's 7B values."""
+
+    learning_rate: float = Field(default=5e-4, gt=0, description="AdamW lr (paper, 7B: 1e-6).")
+    clip_epsilon: float = Field(default=0.2, gt=0, description="PPO-style ratio clip (paper: 0.2).")
+    kl_beta: float = Field(default=0.0, ge=0, description="KL weight; the paper uses none (0).")
+    max_grad_norm: float = Field(default=1.0, gt=0)
+    weight_decay: float = Field(default=0.0, ge=0)
+    epochs: int = Field(default=1, ge=1, description="Passes over an iteration's rollouts (paper: one update).")
+    micro_batch_size: int = Field(default=16, ge=1)
+    bf16: bool = Field(default=False, description="bf16 autocast (GPU).")
+    gradient_checkpointing: bool = Field(default=False)
+    cost_weight: float = Field(default=0.0, ge=0, description="Optional reward penalty per USD spent (paper: 0).")
+    recursion_discount: float = Field(
+        default=0.25, ge=0, le=1, description="Weight of the second round in the first round's reward (paper: 0.25)."
+    )
+    infra_fault_policy: Literal["drop", "zero"] = Field(
+        default="drop",
+        description="Rollouts with a worker fault after retries: 'drop' keeps them out of the update (recorded); "
+        "'zero' scores them 0 as the authors' code does.",
+    )
+
+
+class RolloutConfig(BaseModel):
+    tasks_per_iteration: int = Field(default=16, ge=1, description="Tasks drawn per iteration (paper: 4 per step).")
+    group_size: int = Field(default=8, ge=2, description="Workflows sampled per task: the GRPO group (paper: 64).")
+    pool_min: int = Field(default=0, ge=0, description="Smallest random pool; 0 = always the full pool.")
+    pool_max: int = Field(default=0, ge=0, description="Largest random pool; 0 = the full pool size.")
+    recursion_rounds: int = Field(default=0, ge=0, description="Extra rounds the Conductor may take on its answer.")
+    max_steps: int = Field(default=5, ge=1, le=5, description="Step limit per workflow (paper: 5).")
+
+
+class EvalConfig(BaseModel):
+    tasks: int = Field(default=48, ge=1, description="Held-out tasks evaluated per iteration.")
+    baselines: bool = Field(default=True, description="Also evaluate each single worker and report the oracle.")
+
+
+class RunConfig(BaseModel):
+    """One run (campaign) of N iterations."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(default="demo", description="Run name, also the MLflow experiment.")
+    seed: int = Field(default=0, description="Seeds task draws, pools, sampling and the simulated pool.")
+    iterations: int = Field(default=2, ge=1, description="RL iterations (each its own MLflow run / flow run).")
+    pool_file: str | None = Field(default=None, description="Pool YAML; empty = the shipped SIMULATED pool.")
+    sources: list[str] = Field(
+        default_factory=lambda: ["humaneval", "mmlu", "jee-math"], description="Task sources to prepare and use."
+    )
+    policy: PolicyConfig = Field(default_factory=PolicyConfig)
+    rollout: RolloutConfig = Field(default_factory=RolloutConfig)
+    train: TrainConfig = Field(default_factory=TrainConfig)
+    eval: EvalConfig = Field(default_factory=EvalConfig)
+
+
+def _set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
+    parts = key.split(".")
+    cur = data
+    for p in parts[:-1]:
+        cur = cur.setdefault(p, {})
+    cur[parts[-1]] = value
+
+
+def load_run_config(path: str | Path | None = None, overrides: list[str] | None = None) -> RunConfig:
+    """YAML or TOML file (optional) plus `a.b=value` overrides; values are parsed as YAML scalars."""
+    data: dict[str, Any] = {}
+    if path is not None:
+        p = Path(path)
+        text = p.read_text()
+        data = tomllib.loads(text) if p.suffix == ".toml" else (yaml.safe_load(text) or {})
+    for item in overrides or []:
+        if "=" not in item:
+            raise ValueError(f"override {item!r} is not key=value")
+        k, v = item.split("=", 1)
+        _set_dotted(data, k.strip(), yaml.safe_load(v))
+    return RunConfig.model_validate(data)

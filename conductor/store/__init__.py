@@ -1,0 +1,1 @@
+"""The store: rollouts and tasks as Parquet (the system of record), queried through DuckDB views."""
