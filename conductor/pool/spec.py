@@ -59,6 +59,11 @@ class WorkerSpec(BaseModel):
     max_tokens: int = Field(default=4096, ge=1, description="max_tokens sent with each request.")
     temperature: float = Field(default=0.2, ge=0, description="Sampling temperature (the paper's workers: 0.2).")
     extra_body: dict[str, Any] = Field(default_factory=dict, description="Extra request fields, e.g. top_k for vLLM.")
+    prefill: bool = Field(
+        default=True,
+        description="Append the paper's partial assistant turn ('Let me solve this step by step.'). Turn off for "
+        "APIs that reject a trailing assistant message.",
+    )
     sim: SimProfile | None = None
 
     def api_key(self) -> str:
