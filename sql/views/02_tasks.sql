@@ -1,0 +1,3 @@
+-- The prepared tasks (conductor prepare): one row per task, every source.
+CREATE OR REPLACE VIEW tasks AS
+SELECT * FROM ${TASKS};
