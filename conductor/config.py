@@ -91,6 +91,13 @@ class PolicyConfig(BaseModel):
     use_vllm: bool = Field(default=False, description="Generate with vLLM (GPU extra). Off: plain HF generate.")
     lora: bool = Field(default=False, description="Train LoRA adapters through peft instead of all weights.")
     sft_steps: int = Field(default=120, ge=0, description="Supervised warm-start steps on valid workflows (tiny model).")
+    sft_learning_rate: float = Field(default=3e-3, gt=0, description="AdamW lr of the supervised warm start.")
+    sft_batch_size: int = Field(default=16, ge=1, description="Examples per supervised warm-start step.")
+    tiny_size: Literal["micro", "tiny", "small"] = Field(
+        default="tiny", description="Shape of the locally built model when base_model is 'tiny' (policy/tiny.py)."
+    )
+    lora_r: int = Field(default=16, ge=1, description="LoRA rank (when lora is on).")
+    lora_alpha: int = Field(default=32, ge=1, description="LoRA alpha (when lora is on).")
 
 
 class TrainConfig(BaseModel):
@@ -102,7 +109,22 @@ class TrainConfig(BaseModel):
     max_grad_norm: float = Field(default=1.0, gt=0)
     weight_decay: float = Field(default=0.0, ge=0)
     epochs: int = Field(default=1, ge=1, description="Passes over an iteration's rollouts (paper: one update).")
-    micro_batch_size: int = Field(default=16, ge=1)
+    micro_batch_size: int = Field(default=16, ge=1, description="Rows per forward/backward pass (memory bound).")
+    mini_batch_size: int = Field(
+        default=0, ge=0, description="Rows per optimizer step; 0 = all of an iteration's rows in one step (paper)."
+    )
+    loss_type: Literal["bnpo", "dapo"] = Field(
+        default="bnpo", description="Token-level normalisation as TRL's loss of that name (paper's code: bnpo)."
+    )
+    lr_schedule: Literal["constant", "cosine"] = Field(
+        default="constant", description="Learning-rate schedule over schedule_steps optimizer steps (paper: cosine)."
+    )
+    warmup_ratio: float = Field(
+        default=0.0, ge=0, le=1, description="Linear warm-up share of schedule_steps (paper: 0.03)."
+    )
+    schedule_steps: int = Field(
+        default=0, ge=0, description="Optimizer steps the schedule spans (the whole campaign); 0 = no decay."
+    )
     bf16: bool = Field(default=False, description="bf16 autocast (GPU).")
     gradient_checkpointing: bool = Field(default=False)
     cost_weight: float = Field(default=0.0, ge=0, description="Optional reward penalty per USD spent (paper: 0).")
