@@ -91,6 +91,11 @@ class PoolSpec(BaseModel):
     name: str = "pool"
     simulated: bool = False
     max_concurrency: int = Field(default=64, ge=1, description="Concurrent worker requests across the pool at most.")
+    conductor_id: int | None = Field(
+        default=None,
+        description="An id (not a worker's) under which the Conductor offers itself: a step given to it becomes a "
+        "nested workflow (conductor.workflow.rounds). None: not offered.",
+    )
     workers: tuple[WorkerSpec, ...]
 
     @model_validator(mode="after")
@@ -100,6 +105,8 @@ class PoolSpec(BaseModel):
         ids = [w.id for w in self.workers]
         if len(set(ids)) != len(ids):
             raise ValueError(f"worker ids must be unique, got {ids}")
+        if self.conductor_id is not None and self.conductor_id in ids:
+            raise ValueError(f"conductor_id {self.conductor_id} is also a worker's id")
         if not self.simulated:
             missing = [w.id for w in self.workers if not w.base_url]
             if missing:
