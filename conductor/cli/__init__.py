@@ -1,0 +1,45 @@
+"""The `conductor` command. Each sub-command lives in its own module and imports what it needs lazily, so
+light commands (`workflow check`, `sql`, `pool serve`) never load torch or transformers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from conductor.cli import ask_cmd, pool_cmd, run_cmd, sql_cmd, workflow_cmd
+
+DESCRIPTION = """\
+Train and run a Conductor: a small LLM that writes workflows over a pool of worker LLMs.
+
+Start here:  conductor demo      (offline: tiny Conductor, SIMULATED pool, real tasks, ~10 minutes on 2 cores)
+State lives in ./.conductor (set CONDUCTOR_HOME to move it): tasks, rollouts, checkpoints, MLflow, Prefect.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="conductor", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    run_cmd.add_parsers(sub)
+    pool_cmd.add_parser(sub)
+    workflow_cmd.add_parser(sub)
+    ask_cmd.add_parser(sub)
+    sql_cmd.add_parser(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

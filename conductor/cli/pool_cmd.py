@@ -1,0 +1,75 @@
+"""`conductor pool serve|show`: start the SIMULATED pool by hand; show a pool and, if simulated, its oracle."""
+
+from __future__ import annotations
+
+import argparse
+
+from conductor.cli.common import fail
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("pool", help="serve the SIMULATED pool, or show a pool")
+    psub = p.add_subparsers(dest="pool_command", metavar="ACTION")
+    s = psub.add_parser(
+        "serve",
+        help="start the SIMULATED pool (OpenAI-compatible) on 127.0.0.1",
+        description="Serve the SIMULATED worker pool: /v1/chat/completions, /v1/models, /health on 127.0.0.1. "
+        "It answers from a known probability model for the prepared tasks (conductor prepare). Ctrl-C stops it.",
+    )
+    s.add_argument("--pool", help="pool YAML (default: the shipped simulated pool)")
+    s.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    s.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    s.add_argument("--tasks", help="tasks Parquet file or folder (default: the store's tasks folder)")
+    s.add_argument("--seed", type=int, default=0, help="seed of the simulator's draws")
+    s.add_argument("--extra-latency-s", type=float, default=0.0, help="latency added to every call, seconds")
+    s.set_defaults(func=serve)
+    w = psub.add_parser("show", help="list a pool's workers; for a SIMULATED pool, also the oracle per domain")
+    w.add_argument("--pool", help="pool YAML (default: the shipped simulated pool)")
+    w.set_defaults(func=show)
+    p.set_defaults(func=lambda a: (p.print_help(), 2)[1])
+
+
+def serve(args: argparse.Namespace) -> int:
+    from conductor.config import Paths
+    from conductor.pool.spec import PoolError, load_pool
+
+    try:
+        pool = load_pool(args.pool)
+    except PoolError as e:
+        return fail(str(e))
+    if not pool.simulated:
+        return fail(f"{args.pool} is not a simulated pool: its workers are served by their own endpoints")
+    from conductor.sim.server import serve as serve_pool
+
+    tasks = args.tasks or str(Paths().tasks)
+    print(f"SIMULATED pool {pool.name}: {len(pool.workers)} workers at http://{args.host}:{args.port}/v1 "
+          f"(tasks from {tasks})", flush=True)
+    serve_pool(args.pool, tasks, host=args.host, port=args.port, seed=args.seed, extra_latency_s=args.extra_latency_s)
+    return 0
+
+
+def show(args: argparse.Namespace) -> int:
+    from conductor.pool.spec import PoolError, load_pool
+    from conductor.store.table import format_table
+
+    try:
+        pool = load_pool(args.pool)
+    except PoolError as e:
+        return fail(str(e))
+    print(f"pool: {pool.label}")
+    rows = [(w.id, w.name, w.model, w.base_url or "(started locally)", w.price_in, w.price_out, w.max_concurrency)
+            for w in pool.workers]
+    print(format_table(["id", "name", "model", "base_url", "$/M in", "$/M out", "concurrency"], rows))
+    if pool.simulated:
+        from conductor.sim.oracle import oracle, single_worker_accuracy
+
+        domains = sorted({d for w in pool.workers if w.sim for d in w.sim.skill})
+        table = []
+        for d in domains:
+            singles = single_worker_accuracy(pool, d)
+            best = max(singles, key=singles.get)
+            o = oracle(pool, d)
+            table.append((d, f"{singles[best]:.3f} (worker {best})", f"{o.accuracy:.3f}", o.workflow.render().replace("\n", "  ")))
+        print("\nexpected accuracy under the simulator's model")
+        print(format_table(["domain", "best single", "oracle", "oracle workflow"], table, max_width=200))
+    return 0

@@ -1,0 +1,96 @@
+"""`conductor demo|run|prepare`: the pipeline commands. They start Prefect flows (flows/), lazily imported."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from typing import Any
+
+from conductor.cli.common import fail
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    d = sub.add_parser(
+        "demo",
+        help="the main job: full RL iterations offline (tiny Conductor, SIMULATED pool, real tasks)",
+        description="Run full RL iterations offline: prepare real tasks (HumanEval, MMLU, JEE math), build and warm-"
+        "start a tiny Conductor, then per iteration: rollouts on the SIMULATED pool -> Parquet store -> GRPO update "
+        "-> evaluation against each single worker, random workflows and the oracle. Each iteration is a Prefect "
+        "flow run and an MLflow run. Prints the results and where to look at them.",
+    )
+    d.add_argument("--iterations", type=int, default=3, help="RL iterations (default 3)")
+    d.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a run-config field, e.g. rollout.group_size=4")
+    d.add_argument("--no-prefect", action="store_true", help="run the same steps as plain Python calls, without Prefect")
+    d.set_defaults(func=demo)
+    r = sub.add_parser(
+        "run",
+        help="run or resume a campaign from a run config",
+        description="Run N iterations from a run config (YAML/TOML; see docs/configuration.md), or resume a killed "
+        "run with --resume RUN_ID: finished iterations are kept, an unfinished one is redone from its checkpoint.",
+    )
+    r.add_argument("--config", help="run config file (YAML or TOML)")
+    r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a run-config field")
+    r.add_argument("--resume", metavar="RUN_ID", help="resume this run")
+    r.add_argument("--no-prefect", action="store_true", help="run as plain Python calls, without Prefect")
+    r.set_defaults(func=run)
+    p = sub.add_parser(
+        "prepare",
+        help="prepare tasks as Parquet (cached: an unchanged source is not prepared twice)",
+        description="Load task sources and write <home>/tasks/<source>.parquet through the Prefect prepare flow.",
+    )
+    p.add_argument("--sources", nargs="+", default=["humaneval", "mmlu", "jee-math"], help="sources to prepare")
+    p.add_argument("--seed", type=int, default=0, help="seed for choice shuffling")
+    p.set_defaults(func=prepare)
+
+
+def _campaign(cfg: Any, resume: str | None, no_prefect: bool) -> dict[str, Any]:
+    from conductor.config import Paths
+
+    if no_prefect:
+        from conductor.iteration.campaign import run_campaign
+
+        res = run_campaign(cfg, Paths(), run_id=resume)
+        return {"run_id": res.run_id, "iterations": res.iterations, "seconds": res.seconds}
+    from flows.campaign import campaign_flow
+
+    return campaign_flow(cfg.model_dump(mode="json"), run_id=resume)
+
+
+def demo(args: argparse.Namespace) -> int:
+    from conductor.config import load_run_config
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    try:
+        cfg = load_run_config(None, [f"iterations={args.iterations}", *args.set])
+    except ValueError as e:
+        return fail(str(e))
+    print("conductor demo: tiny Conductor, SIMULATED worker pool (no real model answers), real tasks, offline\n", flush=True)
+    out = _campaign(cfg, None, args.no_prefect)
+    from conductor.cli.report import print_report
+
+    print_report(out, cfg)
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    from conductor.config import load_run_config
+
+    try:
+        cfg = load_run_config(args.config, args.set)
+    except (ValueError, OSError) as e:
+        return fail(str(e))
+    out = _campaign(cfg, args.resume, args.no_prefect)
+    from conductor.cli.report import print_report
+
+    print_report(out, cfg)
+    return 0
+
+
+def prepare(args: argparse.Namespace) -> int:
+    from conductor.config import Paths
+
+    from flows.prepare import prepare_flow
+
+    out = prepare_flow(sources=args.sources, out_dir=str(Paths().tasks), seed=args.seed)
+    print(f"tasks: {out}")
+    return 0

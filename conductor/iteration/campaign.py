@@ -1,0 +1,186 @@
+"""A campaign: N iterations of one run, each tracked as its own MLflow run, resumable after a kill.
+
+What makes resume safe: an iteration counts as done only when its entry is in the run's manifest, written
+atomically after the iteration's rollouts, checkpoint and evaluation are all on disk. On resume, whatever an
+unfinished iteration left in the store is removed first and the iteration is redone from the last finished
+checkpoint, so no iteration is lost or duplicated.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from conductor import tracking
+from conductor.config import Paths, RunConfig
+from conductor.iteration.context import IterationContext
+from conductor.iteration.steps import evaluate_step, rollout_step, update_step, write_json
+from conductor.pool.spec import PoolSpec, load_pool
+from conductor.store.rollouts import remove_iteration
+from conductor.tasks.schema import Task
+
+
+@dataclass
+class StepRunner:
+    """The three steps of an iteration. flows/ swaps in Prefect-task versions of the same functions."""
+
+    rollout: Callable[[IterationContext], dict[str, Any]] = rollout_step
+    update: Callable[[IterationContext], dict[str, Any]] = update_step
+    evaluate: Callable[[IterationContext, Path], dict[str, Any]] = evaluate_step
+
+
+def new_run_id(cfg: RunConfig) -> str:
+    return f"{cfg.name}-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}"
+
+
+def manifest_path(paths: Paths, run_id: str) -> Path:
+    return paths.runs / run_id / "manifest.json"
+
+
+def read_manifest(paths: Paths, run_id: str) -> dict[str, Any]:
+    p = manifest_path(paths, run_id)
+    return json.loads(p.read_text()) if p.exists() else {}
+
+
+def run_iteration(ctx: IterationContext, runner: StepRunner | None = None) -> dict[str, Any]:
+    """rollouts -> store -> update -> evaluate, tracked as one MLflow run."""
+    runner = runner or StepRunner()
+    pool = ctx.pool()
+    print(f"iteration {ctx.iteration} of run {ctx.run_id}", flush=True)
+    with tracking.iteration_run(ctx.paths, ctx.config, ctx.run_id, ctx.iteration, pool.simulated) as mlrun:
+        tracking.log_params({"checkpoint_in": str(ctx.checkpoint_in), "pool_label": pool.label})
+        roll = runner.rollout(ctx)
+        tracking.log_metrics({f"rollouts.{k}": v for k, v in roll.items() if isinstance(v, int | float)})
+        upd = runner.update(ctx)
+        for i, step in enumerate(upd.get("history", [])):
+            tracking.log_metrics({f"train.{k}": v for k, v in step.items() if isinstance(v, int | float)}, step=i)
+        tracking.log_metrics({f"update.{k}": v for k, v in upd.items() if isinstance(v, int | float)})
+        ev = runner.evaluate(ctx, Path(upd["checkpoint"]))
+        flat = {f"eval.{k}": v for k, v in ev.items() if isinstance(v, int | float)}
+        flat.update({f"eval.{k}": v for k, v in ev.get("singles", {}).items()})
+        tracking.log_metrics({k.replace(":", "_"): v for k, v in flat.items()})
+        tracking.log_table(eval_table(ev), "eval_table.json")
+        tracking.log_checkpoint(Path(upd["checkpoint"]))
+        mlflow_run_id = mlrun.info.run_id
+    return {
+        "iteration": ctx.iteration,
+        "checkpoint": upd["checkpoint"],
+        "rollouts": roll,
+        "update": {k: v for k, v in upd.items() if k != "history"},
+        "eval": ev,
+        "mlflow_run_id": mlflow_run_id,
+        "finished_at": datetime.now(UTC).isoformat(),
+    }
+
+
+def eval_table(ev: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = [{"policy": "conductor", "accuracy": ev.get("conductor")}]
+    rows += [{"policy": k, "accuracy": v} for k, v in sorted(ev.get("singles", {}).items())]
+    if ev.get("random") is not None:
+        rows.append({"policy": "random", "accuracy": ev["random"]})
+    if ev.get("oracle") is not None:
+        rows.append({"policy": "oracle (expected)", "accuracy": ev["oracle"]})
+    return rows
+
+
+@contextmanager
+def running_pool(cfg: RunConfig, paths: Paths, run_id: str, tasks: list[Task]) -> Iterator[tuple[PoolSpec, Path]]:
+    """The pool for this run: a simulated pool is started on 127.0.0.1 for the run's duration."""
+    pool = load_pool(cfg.pool_file)
+    run_dir = paths.runs / run_id
+    run_dir.mkdir(parents=True, exist_ok=True)
+    pool_file = run_dir / "pool.yaml"
+    if pool.simulated:
+        from conductor.sim.server import SimServer
+
+        with SimServer(pool, tasks, seed=cfg.seed) as server:
+            pool_file.write_text(yaml.safe_dump(server.pool.model_dump(mode="json"), sort_keys=False))
+            print(f"pool: {pool.label} serving at {server.url}", flush=True)
+            yield server.pool, pool_file
+    else:
+        pool_file.write_text(yaml.safe_dump(pool.model_dump(mode="json"), sort_keys=False))
+        yield pool, pool_file
+
+
+def load_all_tasks(cfg: RunConfig, paths: Paths) -> list[Task]:
+    from conductor.tasks.io import read_tasks
+    from conductor.tasks.prepare import prepare_tasks
+
+    missing = [s for s in cfg.sources if not (paths.tasks / f"{s}.parquet").exists()]
+    if missing:
+        print(f"prepare: {', '.join(missing)} -> {paths.tasks}", flush=True)
+        prepare_tasks(paths.tasks, missing, seed=cfg.seed)
+    tasks: list[Task] = []
+    for s in cfg.sources:
+        tasks.extend(read_tasks(paths.tasks / f"{s}.parquet"))
+    return tasks
+
+
+@dataclass
+class CampaignResult:
+    run_id: str
+    iterations: list[dict[str, Any]] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def run_campaign(
+    cfg: RunConfig,
+    paths: Paths | None = None,
+    run_id: str | None = None,
+    runner: StepRunner | None = None,
+    iteration_fn: Callable[[IterationContext], dict[str, Any]] | None = None,
+) -> CampaignResult:
+    """Run (or resume) `cfg.iterations` iterations. Pass `run_id` of an earlier run to resume it."""
+    paths = paths or Paths()
+    t0 = time.perf_counter()
+    run_id = run_id or new_run_id(cfg)
+    manifest = read_manifest(paths, run_id)
+    if manifest and manifest.get("config") != cfg.model_dump(mode="json"):
+        cfg = RunConfig.model_validate(manifest["config"])
+        print(f"resume: using the config run {run_id} was started with", flush=True)
+    done: dict[str, Any] = manifest.get("iterations", {})
+    tasks = load_all_tasks(cfg, paths)
+    with running_pool(cfg, paths, run_id, tasks) as (pool, pool_file):
+        checkpoint = manifest.get("initial_checkpoint") or str(initial_checkpoint_for(cfg, paths, tasks, pool))
+        manifest = {"run_id": run_id, "config": cfg.model_dump(mode="json"), "initial_checkpoint": checkpoint,
+                    "iterations": done}
+        write_json(manifest_path(paths, run_id), manifest)
+        results = [done[k] for k in sorted(done, key=int)]
+        for it in range(1, cfg.iterations + 1):
+            if str(it) in done:
+                checkpoint = done[str(it)]["checkpoint"]
+                continue
+            remove_iteration(paths.rollouts, run_id, it)  # leftovers of a killed attempt
+            ctx = IterationContext(run_id=run_id, iteration=it, config=cfg, home=paths.home, pool_file=pool_file,
+                                   checkpoint_in=Path(checkpoint))
+            result = (iteration_fn or (lambda c: run_iteration(c, runner)))(ctx)
+            done[str(it)] = result
+            write_json(manifest_path(paths, run_id), manifest)
+            results.append(result)
+            checkpoint = result["checkpoint"]
+    return CampaignResult(run_id=run_id, iterations=results, seconds=time.perf_counter() - t0)
+
+
+def initial_checkpoint_for(cfg: RunConfig, paths: Paths, tasks: list[Task], pool: PoolSpec) -> Path | str:
+    from conductor.iteration.bootstrap import initial_checkpoint
+
+    return initial_checkpoint(cfg, paths, tasks, pool)
+
+
+def latest_checkpoint(paths: Paths) -> Path | None:
+    """The newest checkpoint of the most recently updated run (what `conductor ask` uses by default)."""
+    manifests = sorted(paths.runs.glob("*/manifest.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for m in manifests:
+        data = json.loads(m.read_text())
+        its = data.get("iterations", {})
+        if its:
+            return Path(its[max(its, key=int)]["checkpoint"])
+    return None

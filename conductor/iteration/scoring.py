@@ -1,0 +1,132 @@
+"""Executing, verifying and rewarding a batch of workflows: shared by training rollouts, evaluation of the
+Conductor and the baselines, so every number in a table comes from the same code path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass, field
+
+from conductor.config import RunConfig
+from conductor.pool.spec import PoolSpec
+from conductor.store.schema import RolloutRow
+from conductor.tasks.schema import Task
+from conductor.workflow.result import Execution
+from conductor.workflow.schema import Workflow, WorkflowError
+
+
+@dataclass
+class Job:
+    """One workflow to run for one task: written by the Conductor (with its text and logprobs) or a baseline."""
+
+    task: Task
+    pool_ids: tuple[int, ...]
+    policy: str
+    group_id: str
+    sample: int
+    workflow: Workflow | None
+    parse_error: WorkflowError | None = None
+    prompt: str = ""
+    completion: str = ""
+    completion_ids: list[int] = field(default_factory=list)
+    logprobs: list[float] = field(default_factory=list)
+    round: int = 0
+
+
+def job_seed(*parts: object) -> int:
+    """A stable 31-bit seed from any parts (run seed, iteration, task, sample ...), independent of call order."""
+    h = hashlib.sha256("|".join(str(p) for p in parts).encode()).digest()
+    return int.from_bytes(h[:4], "big") & 0x7FFFFFFF
+
+
+async def _execute_jobs(jobs: list[Job], pool: PoolSpec, seed: int, client_kwargs: dict) -> list[Execution | None]:
+    from conductor.pool.client import PoolClient
+    from conductor.workflow.executor import execute
+
+    client = PoolClient(pool, **client_kwargs)
+
+    async def one(job: Job) -> Execution | None:
+        if job.workflow is None:
+            return None
+        s = job_seed(seed, job.task.id, job.group_id, job.sample, job.round)
+        return await execute(job.workflow, job.task.question, client, seed=s)
+
+    try:
+        return list(await asyncio.gather(*(one(j) for j in jobs)))
+    finally:
+        close = getattr(client, "aclose", None)
+        if close is not None:
+            await close()
+
+
+def _workflow_json(wf: Workflow | None) -> str | None:
+    return json.dumps(wf.to_lists()) if wf is not None else None
+
+
+def score_jobs(
+    jobs: list[Job],
+    pool: PoolSpec,
+    cfg: RunConfig,
+    *,
+    run_id: str,
+    iteration: int,
+    phase: str,
+    seed: int,
+    client_kwargs: dict | None = None,
+) -> list[RolloutRow]:
+    """Execute every parsed workflow concurrently, verify the answers, reward, and return store-ready rows."""
+    from conductor.tasks.verify import verify_many
+    from conductor.train.reward import reward
+
+    executions = asyncio.run(_execute_jobs(jobs, pool, seed, client_kwargs or {}))
+    to_verify = [(j.task, e.answer) for j, e in zip(jobs, executions, strict=True) if e is not None and e.ok]
+    verdicts = iter(verify_many(to_verify))
+    rows: list[RolloutRow] = []
+    for job, ex in zip(jobs, executions, strict=True):
+        verdict = next(verdicts) if ex is not None and ex.ok else None
+        parsed = job.workflow is not None
+        correct = bool(verdict and verdict.correct)
+        cost = ex.cost_usd if ex is not None else 0.0
+        parts = reward(parsed=parsed, correct=correct, cost_usd=cost, cfg=cfg.train)
+        faulted = ex is not None and not ex.ok
+        # A worker fault is not the plan's fault: recorded, scored 0, and (by default) left out of the update.
+        total = 0.0 if faulted else parts.total
+        err = job.parse_error
+        rows.append(
+            RolloutRow(
+                run_id=run_id,
+                iteration=iteration,
+                phase=phase,
+                rollout_id=uuid.uuid4().hex,
+                task_id=job.task.id,
+                source=job.task.source,
+                domain=job.task.domain,
+                group_id=job.group_id,
+                sample=job.sample,
+                round=job.round,
+                policy=job.policy,
+                pool=json.dumps(list(job.pool_ids)),
+                pool_simulated=pool.simulated,
+                prompt=job.prompt,
+                completion=job.completion,
+                workflow=_workflow_json(job.workflow),
+                parse_error=f"{err.code}: {err}" if err is not None else None,
+                n_steps=len(job.workflow.steps) if job.workflow is not None else 0,
+                steps=json.dumps([s.model_dump() for s in ex.steps]) if ex is not None else "[]",
+                answer=ex.answer if ex is not None else "",
+                correct=correct,
+                verdict=verdict.reason if verdict is not None else (ex.failure or "") if ex is not None else "",
+                reward=total,
+                infra_fault=ex.failure if ex is not None and not ex.ok else None,
+                prompt_tokens=ex.prompt_tokens if ex is not None else 0,
+                completion_tokens=ex.completion_tokens if ex is not None else 0,
+                cost_usd=cost,
+                latency_s=ex.latency_s if ex is not None else 0.0,
+                completion_ids=job.completion_ids,
+                logprobs=job.logprobs,
+            )
+        )
+    return rows

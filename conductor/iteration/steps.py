@@ -1,0 +1,135 @@
+"""The three steps of an iteration, each a plain function from a context to paths and small values.
+
+rollout_step:  current policy writes G workflows per training task; executed, verified, rewarded, stored.
+update_step:   the GRPO update reads exactly those stored rollouts and saves the next checkpoint.
+evaluate_step: the new checkpoint, each single worker and random workflows on the held-out tasks; oracle.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from conductor.evaluate.baselines import random_jobs, single_worker_jobs
+from conductor.evaluate.metrics import accuracy_by_policy, oracle_accuracy
+from conductor.iteration.context import IterationContext
+from conductor.iteration.policy_cache import load_policy, remember
+from conductor.iteration.rollouts import conductor_jobs
+from conductor.iteration.scoring import score_jobs
+from conductor.iteration.selection import evaluation_tasks, training_tasks
+from conductor.store.rollouts import read_rollouts, write_rollouts
+from conductor.store.schema import RolloutRow
+
+
+def _log(msg: str) -> None:
+    print(msg, flush=True)
+
+
+def rollout_step(ctx: IterationContext) -> dict[str, Any]:
+    cfg = ctx.config
+    t0 = time.perf_counter()
+    policy = load_policy(ctx.checkpoint_in, cfg.policy)
+    pool = ctx.pool()
+    tasks = training_tasks(ctx.tasks(), cfg.rollout.tasks_per_iteration, cfg.seed, ctx.iteration)
+    _log(f"  rollouts: {len(tasks)} tasks x {cfg.rollout.group_size} workflows on pool {pool.label}")
+    jobs = conductor_jobs(
+        policy, tasks, pool, cfg,
+        iteration=ctx.iteration, samples=cfg.rollout.group_size, temperature=cfg.policy.temperature,
+        seed=cfg.seed, randomize_pool=True,
+    )
+    rows = score_jobs(jobs, pool, cfg, run_id=ctx.run_id, iteration=ctx.iteration, phase="train", seed=cfg.seed)
+    path = write_rollouts(rows, ctx.paths.rollouts, ctx.run_id, ctx.iteration, "train")
+    summary = summarize(rows)
+    summary["seconds"] = time.perf_counter() - t0
+    _log(
+        f"  rollouts: {summary['rollouts']} stored, mean reward {summary['mean_reward']:.3f}, "
+        f"parse failures {summary['parse_failure_rate']:.1%}, faults {summary['infra_faults']} -> {path}"
+    )
+    return {"path": str(path), **summary}
+
+
+def summarize(rows: list[RolloutRow]) -> dict[str, Any]:
+    n = len(rows) or 1
+    groups: dict[str, list[float]] = {}
+    for r in rows:
+        groups.setdefault(r.group_id, []).append(r.reward)
+    return {
+        "rollouts": len(rows),
+        "mean_reward": sum(r.reward for r in rows) / n,
+        "accuracy": sum(r.correct for r in rows) / n,
+        "parse_failure_rate": sum(r.workflow is None for r in rows) / n,
+        "infra_faults": sum(r.infra_fault is not None for r in rows),
+        "zero_variance_groups": sum(1 for g in groups.values() if max(g) == min(g)),
+        "groups": len(groups),
+        "cost_usd": sum(r.cost_usd for r in rows),
+        "mean_steps": sum(r.n_steps for r in rows if r.workflow) / max(1, sum(r.workflow is not None for r in rows)),
+    }
+
+
+def update_step(ctx: IterationContext) -> dict[str, Any]:
+    """GRPO from the stored rollouts of this iteration; saves the next checkpoint atomically."""
+    from conductor.train.update import update_from_table
+
+    cfg = ctx.config
+    t0 = time.perf_counter()
+    policy = load_policy(ctx.checkpoint_in, cfg.policy)
+    table = read_rollouts(ctx.paths.rollouts, ctx.run_id, ctx.iteration, "train")
+    if table.num_rows == 0:
+        raise RuntimeError(f"no stored rollouts for run {ctx.run_id} iteration {ctx.iteration}")
+    metrics = update_from_table(policy, table, cfg.train, checkpoint_in=ctx.checkpoint_in)
+    out = ctx.checkpoint_out
+    tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex}.tmp")
+    policy.save(tmp)
+    if out.exists():
+        shutil.rmtree(out)
+    os.replace(tmp, out)
+    remember(out, policy)
+    metrics["seconds"] = time.perf_counter() - t0
+    _log(f"  update: {metrics.get('steps', 0)} optimizer steps, loss {metrics.get('loss', float('nan')):.4f} -> {out}")
+    return {"checkpoint": str(out), **metrics}
+
+
+def evaluate_step(ctx: IterationContext, checkpoint: Path) -> dict[str, Any]:
+    cfg = ctx.config
+    t0 = time.perf_counter()
+    pool = ctx.pool()
+    tasks = evaluation_tasks(ctx.tasks(), cfg.eval.tasks, cfg.seed)
+    policy = load_policy(checkpoint, cfg.policy)
+    jobs = conductor_jobs(
+        policy, tasks, pool, cfg,
+        iteration=ctx.iteration, samples=1, temperature=cfg.policy.eval_temperature,
+        seed=cfg.seed + 1, randomize_pool=False,
+    )
+    if cfg.eval.baselines:
+        for w in pool.ids:
+            jobs += single_worker_jobs(tasks, pool, w)
+        jobs += random_jobs(tasks, pool, cfg.seed, cfg.rollout.max_steps)
+    rows = score_jobs(jobs, pool, cfg, run_id=ctx.run_id, iteration=ctx.iteration, phase="eval", seed=cfg.seed + 1)
+    write_rollouts(rows, ctx.paths.rollouts, ctx.run_id, ctx.iteration, "eval")
+    acc = accuracy_by_policy(rows)
+    singles = {k: v for k, v in acc.items() if k.startswith("single:")}
+    conductor_rows = [r for r in rows if r.policy == "conductor"]
+    result: dict[str, Any] = {
+        "eval_tasks": len(tasks),
+        "conductor": acc.get("conductor", 0.0),
+        "random": acc.get("random"),
+        "best_single": max(singles.values()) if singles else None,
+        "best_single_worker": max(singles, key=singles.get) if singles else None,
+        "singles": singles,
+        "oracle": oracle_accuracy(pool, tasks, cfg.rollout.max_steps),
+        "conductor_parse_failure_rate": sum(r.workflow is None for r in conductor_rows) / max(1, len(conductor_rows)),
+        "seconds": time.perf_counter() - t0,
+    }
+    return result
+
+
+def write_json(path: Path, data: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(data, indent=2, default=str))
+    os.replace(tmp, path)

@@ -1,0 +1,13 @@
+"""Prefect flows: thin wrappers that string the library's plain functions into pipeline runs.
+
+Importing this package points Prefect at the project's state folder (PREFECT_HOME under CONDUCTOR_HOME)
+unless the user set it, and turns off Prefect's telemetry, which fails offline.
+"""
+
+import os
+
+from conductor.config import Paths
+
+os.environ.setdefault("PREFECT_HOME", str(Paths().prefect_home))
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
