@@ -73,7 +73,7 @@ def summarize(rows: list[RolloutRow]) -> dict[str, Any]:
 
 def update_step(ctx: IterationContext) -> dict[str, Any]:
     """GRPO from the stored rollouts of this iteration; saves the next checkpoint atomically."""
-    from conductor.train.update import update_from_table
+    from conductor.iteration.update import update_from_table
 
     cfg = ctx.config
     t0 = time.perf_counter()
@@ -81,10 +81,10 @@ def update_step(ctx: IterationContext) -> dict[str, Any]:
     table = read_rollouts(ctx.paths.rollouts, ctx.run_id, ctx.iteration, "train")
     if table.num_rows == 0:
         raise RuntimeError(f"no stored rollouts for run {ctx.run_id} iteration {ctx.iteration}")
-    metrics = update_from_table(policy, table, cfg.train, checkpoint_in=ctx.checkpoint_in)
+    metrics, optimizer = update_from_table(policy, table, cfg.train, checkpoint_in=ctx.checkpoint_in)
     out = ctx.checkpoint_out
     tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex}.tmp")
-    policy.save(tmp)
+    policy.save(tmp, optimizer=optimizer)
     if out.exists():
         shutil.rmtree(out)
     os.replace(tmp, out)

@@ -1,0 +1,50 @@
+"""From stored rollouts to a GRPO update: the glue between the store and conductor.train.
+
+Only the iteration's *training* rollouts are used. Rollouts whose worker call failed after retries are left
+out when `infra_fault_policy` is 'drop' (the default): a fault of the infrastructure is not a bad plan. The
+stored logprobs make the importance ratios exact; the optimizer state travels with the checkpoint, so an
+update after a resume continues where the killed run left off.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from conductor.config import TrainConfig
+
+
+def update_from_table(policy: Any, table: pa.Table, cfg: TrainConfig, checkpoint_in: Path | None = None) -> tuple[dict[str, Any], Any]:
+    from conductor.policy.model import load_optimizer_state
+    from conductor.train.advantages import group_advantages
+    from conductor.train.grpo import UpdateRow, grpo_update, make_optimizer
+
+    rows = table.to_pylist()
+    dropped = 0
+    if cfg.infra_fault_policy == "drop":
+        kept = [r for r in rows if r["infra_fault"] is None]
+        dropped = len(rows) - len(kept)
+        rows = kept
+    adv = group_advantages([r["reward"] for r in rows], [r["group_id"] for r in rows])
+    update_rows = [
+        UpdateRow(prompt_text=r["prompt"], completion_ids=list(r["completion_ids"]), old_logprobs=list(r["logprobs"]), advantage=a)
+        for r, a in zip(rows, adv.advantages, strict=True)
+        if r["completion_ids"]
+    ]
+    optimizer = make_optimizer(policy, cfg)
+    resumed = bool(checkpoint_in) and load_optimizer_state(optimizer, checkpoint_in)
+    optimizer, history = grpo_update(policy, update_rows, cfg, optimizer=optimizer)
+    last = history[-1] if history else {}
+    metrics = {
+        "steps": len(history),
+        "loss": float(last.get("loss", float("nan"))),
+        "rows": len(update_rows),
+        "dropped_infra_faults": dropped,
+        "groups": adv.n_groups,
+        "zero_variance_groups": adv.zero_variance_groups,
+        "optimizer_resumed": int(resumed),
+        "history": history,
+    }
+    return metrics, optimizer
