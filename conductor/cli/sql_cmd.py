@@ -35,11 +35,11 @@ def run(args: argparse.Namespace) -> int:
         return fail("give a query, e.g. conductor sql \"select * from iterations\", or --query NAME")
     try:
         con = connect()
-        rel = con.sql(sql)
-        if rel is None:
+        cur = con.execute(sql)
+        if not cur.description:
             return 0
-        columns = list(rel.columns)
-        rows = rel.fetchall()
+        columns = [d[0] for d in cur.description]
+        rows = cur.fetchall()
     except duckdb.Error as e:
         return fail(str(e).splitlines()[0] if str(e) else type(e).__name__)
     if args.csv:
