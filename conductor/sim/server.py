@@ -235,7 +235,9 @@ class SimServer:
         return self._pool.with_base_url(self.url)
 
     def start(self) -> SimServer:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY only on such sockets; without it keep-alive clients see 40 ms
+        # Nagle / delayed-ACK stalls on every response.
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, 0))
         self._sock, self.port = sock, sock.getsockname()[1]
