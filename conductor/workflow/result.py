@@ -28,6 +28,11 @@ class StepResult(BaseModel):
     attempts: int = 0
     cached: bool = False
     error: str | None = Field(default=None, description="Why the step failed after its retries, if it did.")
+    retries: list[str] = Field(default_factory=list, description="Why each failed attempt of the call failed.")
+    seed: int | None = Field(default=None, description="The request seed sent for this step.")
+    nested: dict[str, Any] | None = Field(
+        default=None, description="When the step named the Conductor itself: the nested workflow's record."
+    )
 
 
 class Execution(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from conftest import serve, worker_messages_for
+from pool_helpers import serve, worker_messages_for
 
 from conductor.pool.budget import Budget, BudgetExceeded
 from conductor.pool.cache import CallCache, cache_key

@@ -6,7 +6,7 @@ import asyncio
 import math
 
 import pytest
-from conftest import fast_pool, serve, worker_messages_for
+from pool_helpers import fast_pool, serve, worker_messages_for
 
 from conductor.pool.client import CallResult, PoolClient, RetryPolicy, _retry_after
 from conductor.pool.spec import PoolError
