@@ -29,7 +29,9 @@ class FaultConfig(BaseModel):
     empty: float = Field(default=0.0, ge=0, le=1, description="HTTP 200 with an empty message.")
     garbage: float = Field(default=0.0, ge=0, le=1, description="HTTP 200, text with no <answer>.")
     truncated: float = Field(default=0.0, ge=0, le=1, description="HTTP 200, cut off, finish_reason 'length'.")
-    hang_s: float = Field(default=600.0, gt=0, description="How long a 'timeout' hangs (ends early if the client goes).")
+    hang_s: float = Field(
+        default=600.0, gt=0, description="How long a 'timeout' hangs (ends early if the client goes)."
+    )
     retry_after_s: float = Field(default=1.0, ge=0, description="Retry-After sent with a 429, seconds.")
     per_attempt: bool = Field(
         default=True,
