@@ -108,8 +108,8 @@ def pool_lines(pool: PoolSpec, mode: Mode = "ids") -> str:
     cid = pool.conductor_id
     if cid is not None:
         lines.append(
-            f"Model id {cid}: yourself, the Conductor (its subtask becomes a new question that you plan as a "
-            "nested workflow)"
+            f"Model id {cid}: yourself, the Conductor (its subtask, written as a self-contained question, is "
+            "planned by you as a nested workflow)"
         )
     return "\n".join(lines)
 

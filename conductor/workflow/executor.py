@@ -50,6 +50,7 @@ class Delegated:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cost_usd: float = 0.0
+    calls: int = 0
     record: dict[str, Any] | None = None
 
 
@@ -83,8 +84,10 @@ class _Run:
         seed: int,
         previous_round: PreviousRound,
         delegate: Delegate | None,
+        conductor_id: int | None,
     ) -> None:
         self.workflow = workflow
+        self.conductor_id = conductor_id if conductor_id is not None else client.pool.conductor_id
         self.question = question
         self.client = client
         self.seed = seed
@@ -113,7 +116,7 @@ class _Run:
                 for j in base.visible if self.results[j] is not None]
         started = time.time()
         try:
-            if step.worker == self.client.pool.conductor_id:
+            if self.conductor_id is not None and step.worker == self.conductor_id:
                 return await self._delegated(base, step, seen)
             try:
                 prefill = self.client.pool.worker(step.worker).prefill
@@ -146,7 +149,7 @@ class _Run:
         return base.model_copy(update={
             "output": d.text, "prompt_tokens": d.prompt_tokens, "completion_tokens": d.completion_tokens,
             "cost_usd": d.cost_usd, "started_at": started, "ended_at": time.time(),
-            "latency_s": time.time() - started, "attempts": 1, "error": d.error, "nested": d.record,
+            "latency_s": time.time() - started, "attempts": d.calls, "error": d.error, "nested": d.record,
         })
 
     def record(self, i: int, result: StepResult) -> None:
@@ -158,7 +161,7 @@ class _Run:
         steps = [r if r is not None else self.not_run(i) for i, r in enumerate(self.results)]
         failed = next((s for s in steps if s.error is not None and s.error != NOT_RUN), None)
         if failed is not None:
-            who = "the Conductor" if failed.worker == self.client.pool.conductor_id else f"worker {failed.worker}"
+            who = "the Conductor" if failed.worker == self.conductor_id else f"worker {failed.worker}"
             return Execution(steps=steps, answer="", ok=False, failure=f"step {failed.index} ({who}): {failed.error}")
         return Execution(steps=steps, answer=steps[-1].output if steps else "", ok=True)
 
@@ -170,9 +173,12 @@ async def execute(
     seed: int = 0,
     previous_round: PreviousRound = None,
     delegate: Delegate | None = None,
+    conductor_id: int | None = None,
 ) -> Execution:
-    """Run the steps as the dependency graph allows; the answer is the last step's output."""
-    run = _Run(workflow, question, client, seed, previous_round, delegate)
+    """Run the steps as the dependency graph allows; the answer is the last step's output.
+
+    conductor_id: the id whose steps go to `delegate` (default: the client's pool's `conductor_id`)."""
+    run = _Run(workflow, question, client, seed, previous_round, delegate, conductor_id)
     done = [asyncio.Event() for _ in workflow.steps]
 
     async def one(i: int) -> None:
@@ -193,9 +199,10 @@ async def execute_sequential(
     seed: int = 0,
     previous_round: PreviousRound = None,
     delegate: Delegate | None = None,
+    conductor_id: int | None = None,
 ) -> Execution:
     """The paper's order: one step after another. Same seeds and messages as `execute`, so the same result."""
-    run = _Run(workflow, question, client, seed, previous_round, delegate)
+    run = _Run(workflow, question, client, seed, previous_round, delegate, conductor_id)
     for i in range(len(workflow.steps)):
         if run.stopped:
             break
