@@ -27,6 +27,8 @@ from typing import Any
 from conductor.pool.spec import SimProfile
 from conductor.sim.roles import Role
 
+N_VARIANTS = 4  # distinct wrong answers per task
+
 
 def effective_skill(profile: SimProfile, domain: str, role: Role) -> float:
     """Skill after the instruction's effect: an unfocused subtask halves it."""
@@ -78,7 +80,8 @@ class Draw:
         return self.u() < p
 
     def variant(self) -> int:
-        return int_hash("variant", *self._key)
+        """Which wrong answer, among N_VARIANTS: few, because a wrong program costs sandbox runs (then cached)."""
+        return int_hash("variant", *self._key) % N_VARIANTS
 
     def wording(self) -> int:
         return int_hash("wording", *self._key)

@@ -160,14 +160,16 @@ def create_app(
 
         request_view = parse_worker_request(messages)
         max_tokens = body.get("max_tokens") or body.get("max_completion_tokens")
-        reply = respond(
+        # In a thread: a wrong code answer may run the sandbox (conductor.tasks.mutate) the first time.
+        reply = await asyncio.to_thread(
+            respond,
             worker.sim,
             book,
             request_view,
             messages,
             draw,
-            fault=fault if fault in ("empty", "garbage", "truncated") else None,
-            max_tokens=max_tokens if isinstance(max_tokens, int) else None,
+            fault if fault in ("empty", "garbage", "truncated") else None,
+            max_tokens if isinstance(max_tokens, int) else None,
         )
         return JSONResponse(
             {

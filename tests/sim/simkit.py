@@ -68,7 +68,7 @@ CODE = Task(
         "    return out\n"
     ),
     verifier="code",
-    verifier_data={"entry_point": "running_sum", "tests": CODE_TESTS, "test_style": "humaneval"},
+    verifier_data={"entry_point": "running_sum", "test": CODE_TESTS, "style": "function"},  # the code verifier's keys
 )
 TASKS = [MATH, SCIENCE, CODE]
 BY_DOMAIN = {t.domain: t for t in TASKS}
