@@ -23,7 +23,8 @@ _ANSWER = re.compile(r"<answer>(.*?)</answer>", re.DOTALL | re.IGNORECASE)
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _INT = re.compile(r"-?\d{1,18}")
 _FRACTION = re.compile(r"(-?\d+)\s*/\s*(\d+)")
-_SHIFTS = (1, -1, 2, -2, 3, 10, -3, 5, 7, -10)
+_SHIFTS = (1, -1, 2, -2, 3, 10)
+CODE_VARIANTS = 4  # few: a wrong program costs sandbox runs the first time (conductor.tasks.mutate caches it)
 
 
 def extract_answer(text: str) -> str | None:
@@ -126,7 +127,7 @@ def wrong_program(task: Task, variant: int) -> str:
 def wrong_answer(task: Task, variant: int) -> str:
     """The X of a wrong reply: deterministic in `variant`, never the reference."""
     if task.verifier == "code":
-        return code_block(wrong_program(task, variant))
+        return code_block(wrong_program(task, variant % CODE_VARIANTS))
     if task.verifier == "choice":
         return _wrong_choice(task, variant)
     return _wrong_math(task, variant)

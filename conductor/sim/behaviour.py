@@ -27,7 +27,7 @@ from typing import Any
 from conductor.pool.spec import SimProfile
 from conductor.sim.roles import Role
 
-N_VARIANTS = 4  # distinct wrong answers per task
+N_VARIANTS = 12  # wrong-answer variants per draw: divisible by 2, 3, 4 and 6, so picks stay uniform
 
 
 def effective_skill(profile: SimProfile, domain: str, role: Role) -> float:
@@ -80,7 +80,7 @@ class Draw:
         return self.u() < p
 
     def variant(self) -> int:
-        """Which wrong answer, among N_VARIANTS: few, because a wrong program costs sandbox runs (then cached)."""
+        """Which wrong answer (0..N_VARIANTS-1); conductor.sim.answers maps it onto each task's options."""
         return int_hash("variant", *self._key) % N_VARIANTS
 
     def wording(self) -> int:
