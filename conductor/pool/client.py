@@ -9,6 +9,7 @@ Why it is built this way:
   - Concurrency is bounded per worker (`WorkerSpec.max_concurrency`) and across the pool
     (`PoolSpec.max_concurrency`). A slot is held only while a request is on the wire, never while backing off,
     and the worker slot is taken before the global one so that a busy worker does not hold global slots.
+    Waiting calls are served by priority (slots.py), so the executor can run critical paths first.
   - Retried within `RetryPolicy.max_attempts`: timeouts, connection errors, 5xx, 429, an empty answer and a
     truncated one (finish_reason "length"). Backoff is exponential with jitter; a 429's `Retry-After`
     (or `retry-after-ms`) is honoured as a minimum wait. Other 4xx (bad request, unknown model, auth) are not
@@ -22,9 +23,11 @@ Asyncio objects are bound to an event loop, so limits and SDK clients are kept p
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import random
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +36,7 @@ from pydantic import BaseModel, Field
 
 from conductor.pool.budget import Budget, BudgetExceeded
 from conductor.pool.cache import CachedAnswer, CallCache, cache_key
+from conductor.pool.slots import PrioritySlots
 from conductor.pool.spec import PoolSpec, WorkerSpec
 
 __all__ = ["BudgetExceeded", "CallResult", "PoolClient", "RetryPolicy"]
@@ -86,8 +90,23 @@ class _Fault:
 @dataclass
 class _LoopState:
     clients: dict[tuple[str, str], openai.AsyncOpenAI] = field(default_factory=dict)
-    worker_slots: dict[int, asyncio.Semaphore] = field(default_factory=dict)
-    global_slots: asyncio.Semaphore | None = None
+    worker_slots: dict[int, PrioritySlots] = field(default_factory=dict)
+    global_slots: PrioritySlots | None = None
+
+
+@contextlib.asynccontextmanager
+async def _held(worker_slots: PrioritySlots, global_slots: PrioritySlots | None, priority: int) -> AsyncIterator[None]:
+    """A worker slot, then a global one; both released however the request ends."""
+    assert global_slots is not None
+    await worker_slots.acquire(priority)
+    try:
+        await global_slots.acquire(priority)
+        try:
+            yield
+        finally:
+            global_slots.release()
+    finally:
+        worker_slots.release()
 
 
 def _retry_after(headers: Any) -> float | None:
@@ -152,8 +171,8 @@ class PoolClient:
         loop = asyncio.get_running_loop()
         state = self._states.get(id(loop))
         if state is None:
-            state = _LoopState(global_slots=asyncio.Semaphore(self.pool.max_concurrency))
-            state.worker_slots = {w.id: asyncio.Semaphore(w.max_concurrency) for w in self.pool.workers}
+            state = _LoopState(global_slots=PrioritySlots(self.pool.max_concurrency))
+            state.worker_slots = {w.id: PrioritySlots(w.max_concurrency) for w in self.pool.workers}
             self._states = {id(loop): state}  # a finished loop's objects cannot be reused anyway
         return state
 
@@ -174,8 +193,13 @@ class PoolClient:
 
     # -- one call -----------------------------------------------------------------------------------------
 
-    async def call(self, worker_id: int, messages: list[dict[str, str]], seed: int | None = None) -> CallResult:
-        """One chat completion from worker `worker_id`, retried within the policy. Never raises for a fault."""
+    async def call(
+        self, worker_id: int, messages: list[dict[str, str]], seed: int | None = None, priority: int = 0
+    ) -> CallResult:
+        """One chat completion from worker `worker_id`, retried within the policy. Never raises for a fault.
+
+        priority: when calls queue for a slot, higher goes first (the executor passes the length of the chain
+        of steps still waiting on this one). It changes the order of calls, never their answers."""
         started, t0 = time.time(), time.perf_counter()
 
         def done(**kw: Any) -> CallResult:
@@ -209,7 +233,7 @@ class PoolClient:
         attempts = 0
         for attempt in range(1, self.retry.max_attempts + 1):
             attempts = attempt
-            async with state.worker_slots[worker.id], state.global_slots:  # type: ignore[union-attr]
+            async with _held(state.worker_slots[worker.id], state.global_slots, priority):
                 try:
                     resp = await self._sdk(state, worker).chat.completions.create(
                         model=worker.model,

@@ -5,7 +5,8 @@
 Order. A step with access [] starts at once; an "all" step waits for every earlier step; a fine-grained step
 waits for the positions it lists. Each step's request seed is derived from (seed, step index) alone, and a
 step's message depends only on the outputs of the steps it sees, so the result is identical to running the
-steps one after another (`execute_sequential`, kept for comparison and tests).
+steps one after another (`execute_sequential`, kept for comparison and tests). When calls queue for a
+slot, a step's priority is the length of the chain of steps still waiting on it (critical path first).
 
 Messages. Built only by conductor.workflow.worker_prompt: the question, the visible steps tagged by worker
 id, in order, and the subtask; in a recursion round an "all" step also gets the previous round's steps. The
@@ -64,6 +65,18 @@ def step_seed(seed: int, index: int) -> int:
     return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
 
 
+def chain_heights(workflow: Workflow) -> list[int]:
+    """For each step, the longest chain of steps from it to the end (itself included): its call's priority,
+    so that when calls queue for a slot, the ones that more work waits on go first."""
+    n = len(workflow.steps)
+    height = [1] * n
+    for i in reversed(range(n)):
+        for k in range(i + 1, n):
+            if i in workflow.steps[k].visible(k):
+                height[i] = max(height[i], 1 + height[k])
+    return height
+
+
 def seen_steps(execution: Execution) -> list[SeenStep]:
     """An execution's steps as a later round's workers see them (failed and unrun steps left out)."""
     return [SeenStep(s.worker, s.subtask, s.output) for s in execution.steps if s.error is None]
@@ -95,6 +108,7 @@ class _Run:
         self.previous = list(prev) if prev else None
         self.delegate = delegate
         self.results: list[StepResult | None] = [None] * len(workflow.steps)
+        self.heights = chain_heights(workflow)
         self.stopped = False
 
     def _base(self, i: int) -> StepResult:
@@ -125,7 +139,7 @@ class _Run:
                                                "started_at": started, "ended_at": time.time()})
             previous = self.previous if step.access == "all" else None
             messages = worker_messages(self.question, step.subtask, seen, previous, prefill=prefill)
-            r: CallResult = await self.client.call(step.worker, messages, seed=base.seed)
+            r: CallResult = await self.client.call(step.worker, messages, seed=base.seed, priority=self.heights[i])
             return base.model_copy(update={
                 "messages": messages, "output": r.text, "prompt_tokens": r.prompt_tokens,
                 "completion_tokens": r.completion_tokens, "cost_usd": r.cost_usd, "latency_s": r.latency_s,

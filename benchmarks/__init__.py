@@ -1,0 +1,1 @@
+"""Speed and learning benchmarks, each runnable as `python -m benchmarks.<name>` (not timed tests)."""
