@@ -1,7 +1,7 @@
 """How close the executor gets to the ideal throughput that dependency chains and concurrency limits allow.
 
     python -m benchmarks.executor            # 1,000 workflows (about two minutes)
-    python -m benchmarks.executor --quick    # 200 workflows, under a minute
+    python -m benchmarks.executor --quick    # 400 workflows, under a minute
 
 Set-up: the SIMULATED pool served by a separate process on 127.0.0.1 (so the server does not share the
 client's interpreter), 0.5 s of injected latency per call, a global limit of 64 concurrent calls and a
@@ -160,17 +160,18 @@ async def _ceiling(pool: PoolSpec, question: str, n: int) -> float:
 
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true", help="200 workflows and a smaller sequential sample")
-    ap.add_argument("--workflows", type=int, default=None, help="workflows to execute (default 1000; quick 200)")
+    ap.add_argument("--quick", action="store_true", help="400 workflows, a smaller sequential sample (under a minute)")
+    ap.add_argument("--workflows", type=int, default=None, help="workflows to execute (default 1000; quick 400)")
     ap.add_argument("--latency", type=float, default=0.5, help="injected latency per call, seconds")
     ap.add_argument("--global-limit", type=int, default=64)
     ap.add_argument("--worker-limit", type=int, default=24)
-    ap.add_argument("--sequential-sample", type=int, default=None, help="workflows run sequentially (default 30; quick 8)")
+    ap.add_argument("--sequential-sample", type=int, default=None,
+                    help="workflows run sequentially (default 30; quick 6)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", default=None, help="also write the figures to this file")
     args = ap.parse_args(argv)
-    n = args.workflows or (200 if args.quick else 1000)
-    n_seq = args.sequential_sample or (8 if args.quick else 30)
+    n = args.workflows or (400 if args.quick else 1000)
+    n_seq = args.sequential_sample or (6 if args.quick else 30)
 
     tasks = make_tasks()
     questions = [t.question for t in tasks]

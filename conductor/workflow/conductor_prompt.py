@@ -165,5 +165,6 @@ def build_recursion_messages(
     with the instruction to improve or verify it, or to accept it with three empty lists."""
     messages, _ = build_messages(question, pool, mode, template, max_steps)
     messages.append({"role": "assistant", "content": previous_completion})
-    messages.append({"role": "user", "content": _RECURSION.format(answer=crop(previous_answer, answer_limit), n=max_steps)})
+    instruction = _RECURSION.format(answer=crop(previous_answer, answer_limit), n=max_steps)
+    messages.append({"role": "user", "content": instruction})
     return messages, RECURSION_PREFILL

@@ -17,7 +17,9 @@ from conductor.workflow.worker_prompt import PREVIOUS_OPEN, SeenStep, worker_mes
 FAST = RetryPolicy(max_attempts=2, base_delay_s=0.01, max_delay_s=0.02)
 LATENCY = 0.3
 
-FAN_IN = wf((2, "Solve the problem.", "none"), (0, "Solve the problem.", "none"), (3, "Check the answers above.", "all"))
+FAN_IN = wf(
+    (2, "Solve the problem.", "none"), (0, "Solve the problem.", "none"), (3, "Check the answers above.", "all")
+)
 CHAIN = wf((2, "Solve the problem.", "none"), (3, "Check the answer above.", "all"), (0, "Verify and answer.", "all"))
 WORKFLOWS = [
     FAN_IN,

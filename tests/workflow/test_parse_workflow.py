@@ -52,7 +52,10 @@ def test_think_blocks_backticks_and_bullets_are_ignored():
 
 
 def test_text_before_a_stray_closing_think_is_dropped():
-    text = "model_id = [4]\nsubtasks = ['draft']\naccess_list = [[]]\n</think>\nmodel_id = [2]\nsubtasks = ['final']\naccess_list = [[]]"
+    text = (
+        "model_id = [4]\nsubtasks = ['draft']\naccess_list = [[]]\n</think>\n"
+        "model_id = [2]\nsubtasks = ['final']\naccess_list = [[]]"
+    )
     assert wf(text).steps[0].worker == 2
 
 
@@ -130,20 +133,20 @@ ERRORS = [
     ("missing_list", "model_id = [1]\nsubtasks = ['a']\naccess_list = [[", {}, None),
     ("length_mismatch", "model_id = [1, 2]\nsubtasks = ['a']\naccess_list = [[]]", {}, None),
     ("length_mismatch", "model_id = [1]\nsubtasks = ['a']\naccess_list = []", {}, None),
-    ("too_many_steps", "model_id = [0,1,2]\nsubtasks = ['a','b','c']\naccess_list = [[],[],[]]", {"max_steps": 2}, None),
+    ("too_many_steps", "model_id=[0,1,2]\nsubtasks=['a','b','c']\naccess_list=[[],[],[]]", {"max_steps": 2}, None),
     ("empty_workflow", "model_id = []\nsubtasks = []\naccess_list = []", {}, None),
     ("bad_worker_id", "model_id = [0, 'two']\nsubtasks = ['a', 'b']\naccess_list = [[], []]", {}, 1),
     ("bad_worker_id", "model_id = [1.5]\nsubtasks = ['a']\naccess_list = [[]]", {}, 0),
     ("bad_worker_id", "model_id = [True]\nsubtasks = ['a']\naccess_list = [[]]", {}, 0),
     ("unknown_worker", "model_id = [0, 1, 9]\nsubtasks = ['a','b','c']\naccess_list = [[],[],[]]", {}, 2),
     ("bad_access", "model_id = [0, 1]\nsubtasks = ['a', 'b']\naccess_list = [[], ['some']]", {}, 1),
-    ("bad_access", "model_id = [0, 1]\nsubtasks = ['a', 'b']\naccess_list = [[], [1]]", {"fine_grained": True}, 1),
-    ("bad_access", "model_id = [0, 1]\nsubtasks = ['a', 'b']\naccess_list = [[], [-1]]", {"fine_grained": True}, 1),
+    ("bad_access", "model_id = [0, 1]\nsubtasks = ['a', 'b']\naccess_list = [[], [1]]", {"fine_grained": 1}, 1),
+    ("bad_access", "model_id = [0, 1]\nsubtasks = ['a', 'b']\naccess_list = [[], [-1]]", {"fine_grained": 1}, 1),
     ("bad_access", "model_id = [0]\nsubtasks = ['a']\naccess_list = [{'all': 1}]", {}, 0),
     ("empty_subtask", "model_id = [0, 1]\nsubtasks = ['a', '   ']\naccess_list = [[], []]", {}, 1),
     ("empty_subtask", "model_id = [0]\nsubtasks = [['nested']]\naccess_list = [[]]", {}, 0),
-    ("subtask_too_long", "model_id = [0]\nsubtasks = ['" + "x" * 50 + "']\naccess_list = [[]]", {"max_subtask_chars": 40}, 0),
-    ("text_too_long", "model_id = [0]\nsubtasks = ['a']\naccess_list = [[]]" + " " * 200, {"max_text_chars": 100}, None),
+    ("subtask_too_long", "model_id=[0]\nsubtasks=['" + "x" * 50 + "']\naccess_list=[[]]", {"max_subtask_chars": 40}, 0),
+    ("text_too_long", "model_id=[0]\nsubtasks=['a']\naccess_list=[[]]" + " " * 200, {"max_text_chars": 100}, None),
 ]
 
 
