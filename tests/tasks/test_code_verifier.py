@@ -103,3 +103,11 @@ def test_verify_many_mixes_right_and_wrong_in_parallel(plus_one_task) -> None:
     right, wrong = as_answer("def f(x):\n    return x + 1"), as_answer("def f(x):\n    return x")
     items = [(plus_one_task, right if k % 2 else wrong) for k in range(2 * (os.cpu_count() or 1) + 2)]
     assert [v.correct for v in verify_many(items)] == [bool(k % 2) for k in range(len(items))]
+
+
+def test_a_body_only_completion_is_appended_to_the_prompt() -> None:
+    """Completion-style models write only the function body; HumanEval's harness appends it to the prompt."""
+    prompt = 'def f(x):\n    """Add one."""\n'
+    task = function_task(PLUS_ONE_TEST, prelude=prompt)
+    assert verify(task, as_answer("    return x + 1")).correct
+    assert not verify(task, as_answer("    return x - 1")).correct

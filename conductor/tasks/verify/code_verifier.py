@@ -13,6 +13,7 @@ Per-task limits may be set in verifier_data: `timeout_s`, `memory_mb`.
 
 from __future__ import annotations
 
+import ast
 import json
 from typing import Any
 
@@ -70,8 +71,21 @@ def _failure(run: RunResult, limits: Limits, where: str = "") -> str:
 
 
 def function_program(task: Task, code: str) -> str:
+    """prelude + candidate + tests. A candidate that is only the function's body (what completion-style
+    models write) is appended to the prelude directly, as HumanEval's own harness does."""
     vd = task.verifier_data
-    return "\n\n".join([vd.get("prelude", ""), code, vd["test"], f"check({vd['entry_point']})\n"])
+    prelude = vd.get("prelude", "")
+    if prelude and not _parses(code) and _parses(prelude + code):
+        prelude, code = "", prelude + code
+    return "\n\n".join([prelude, code, vd["test"], f"check({vd['entry_point']})\n"])
+
+
+def _parses(source: str) -> bool:
+    try:
+        ast.parse(source)
+    except (SyntaxError, ValueError):
+        return False
+    return True
 
 
 def run_tests(task: Task, code: str) -> Verdict:
