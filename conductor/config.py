@@ -150,6 +150,7 @@ class RolloutConfig(BaseModel):
 class EvalConfig(BaseModel):
     tasks: int = Field(default=48, ge=1, description="Held-out tasks evaluated per iteration.")
     baselines: bool = Field(default=True, description="Also evaluate each single worker and report the oracle.")
+    every: int = Field(default=1, ge=1, description="Evaluate every N iterations (and always the last one).")
 
 
 class RunConfig(BaseModel):

@@ -22,12 +22,12 @@ def print_report(out: dict[str, Any], cfg: RunConfig) -> None:
         ev, ro = it["eval"], it["rollouts"]
         rows.append(
             (
-                it["iteration"], _pct(ev.get("conductor")), *(_pct(ev["singles"].get(s)) for s in singles),
+                it["iteration"], _pct(ev.get("conductor")), *(_pct(ev.get("singles", {}).get(s)) for s in singles),
                 _pct(ev.get("random")), _pct(ev.get("oracle")), f"{ro['mean_reward']:.3f}",
                 f"{100 * ro['parse_failure_rate']:.0f}%", f"{ro['zero_variance_groups']}/{ro['groups']}",
             )
         )
-    n_eval = its[-1]["eval"].get("eval_tasks") if its else 0
+    n_eval = its[-1]["eval"].get("eval_tasks", 0) if its else 0
     print(f"\nrun {out['run_id']}: accuracy (%) on {n_eval} held-out tasks; single:<id> = one worker alone; "
           f"oracle = best expected accuracy of any workflow (SIMULATED pool model)")
     print(format_table(cols, rows))

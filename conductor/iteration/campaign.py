@@ -67,7 +67,8 @@ def run_iteration(ctx: IterationContext, runner: StepRunner | None = None) -> di
         flat = {f"eval.{k}": v for k, v in ev.items() if isinstance(v, int | float)}
         flat.update({f"eval.{k}": v for k, v in ev.get("singles", {}).items()})
         tracking.log_metrics({k.replace(":", "_"): v for k, v in flat.items()})
-        tracking.log_table(eval_table(ev), "eval_table.json")
+        if not ev.get("skipped"):
+            tracking.log_table(eval_table(ev), "eval_table.json")
         tracking.log_checkpoint(Path(upd["checkpoint"]))
         mlflow_run_id = mlrun.info.run_id
     return {

@@ -95,7 +95,11 @@ def update_step(ctx: IterationContext) -> dict[str, Any]:
 
 
 def evaluate_step(ctx: IterationContext, checkpoint: Path) -> dict[str, Any]:
+    """The new checkpoint on the held-out tasks. Baselines do not depend on the policy: they are run once per
+    run (same tasks, same seeds, so the same numbers) and read back afterwards."""
     cfg = ctx.config
+    if ctx.iteration % cfg.eval.every and ctx.iteration != cfg.iterations:
+        return {"skipped": True}
     t0 = time.perf_counter()
     pool = ctx.pool()
     tasks = evaluation_tasks(ctx.tasks(), cfg.eval.tasks, cfg.seed)
@@ -105,27 +109,33 @@ def evaluate_step(ctx: IterationContext, checkpoint: Path) -> dict[str, Any]:
         iteration=ctx.iteration, samples=1, temperature=cfg.policy.eval_temperature,
         seed=cfg.seed + 1, randomize_pool=False,
     )
-    if cfg.eval.baselines:
+    baseline_file = ctx.paths.runs / ctx.run_id / "baselines.json"
+    baselines: dict[str, float] = json.loads(baseline_file.read_text()) if baseline_file.exists() else {}
+    if cfg.eval.baselines and not baselines:
         for w in pool.ids:
             jobs += single_worker_jobs(tasks, pool, w)
         jobs += random_jobs(tasks, pool, cfg.seed, cfg.rollout.max_steps)
     rows = score_jobs(jobs, pool, cfg, run_id=ctx.run_id, iteration=ctx.iteration, phase="eval", seed=cfg.seed + 1)
     write_rollouts(rows, ctx.paths.rollouts, ctx.run_id, ctx.iteration, "eval")
     acc = accuracy_by_policy(rows)
-    singles = {k: v for k, v in acc.items() if k.startswith("single:")}
+    if cfg.eval.baselines and not baselines:
+        baselines = {k: v for k, v in acc.items() if k != "conductor"}
+        baselines["oracle"] = oracle_accuracy(pool, tasks, cfg.rollout.max_steps)
+        write_json(baseline_file, baselines)
+    singles = {k: v for k, v in baselines.items() if k.startswith("single:")}
     conductor_rows = [r for r in rows if r.policy == "conductor"]
-    result: dict[str, Any] = {
+    return {
         "eval_tasks": len(tasks),
         "conductor": acc.get("conductor", 0.0),
-        "random": acc.get("random"),
+        "random": baselines.get("random"),
         "best_single": max(singles.values()) if singles else None,
         "best_single_worker": max(singles, key=singles.get) if singles else None,
         "singles": singles,
-        "oracle": oracle_accuracy(pool, tasks, cfg.rollout.max_steps),
+        "oracle": baselines.get("oracle"),
         "conductor_parse_failure_rate": sum(r.workflow is None for r in conductor_rows) / max(1, len(conductor_rows)),
+        "conductor_mean_steps": sum(r.n_steps for r in conductor_rows) / max(1, len(conductor_rows)),
         "seconds": time.perf_counter() - t0,
     }
-    return result
 
 
 def write_json(path: Path, data: Any) -> None:
