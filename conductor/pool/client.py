@@ -17,7 +17,8 @@ Why it is built this way:
     and `retries` lists every failed attempt.
   - API keys come from `WorkerSpec.api_key()` (the environment) and are never logged or stored.
   - The only exception `call` raises is `BudgetExceeded` (a refusal, not a fault).
-Asyncio objects are bound to an event loop, so limits and SDK clients are kept per running loop.
+Asyncio objects are bound to an event loop, so limits and SDK clients are kept per running loop (use one
+loop per run: two loops sharing a client each get the full limits).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import contextlib
 import email.utils
 import random
 import time
+import weakref
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -162,18 +164,18 @@ class PoolClient:
         self.budget = budget
         self.retry = retry or RetryPolicy()
         self._keys = {w.id: w.api_key() for w in pool.workers}  # fail fast on a missing key; never logged
-        self._states: dict[int, _LoopState] = {}
+        self._states: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopState] = weakref.WeakKeyDictionary()
         self._rng = random.Random()
 
     # -- per-loop state -----------------------------------------------------------------------------------
 
     def _state(self) -> _LoopState:
         loop = asyncio.get_running_loop()
-        state = self._states.get(id(loop))
-        if state is None:
+        state = self._states.get(loop)
+        if state is None:  # freed with its loop
             state = _LoopState(global_slots=PrioritySlots(self.pool.max_concurrency))
             state.worker_slots = {w.id: PrioritySlots(w.max_concurrency) for w in self.pool.workers}
-            self._states = {id(loop): state}  # a finished loop's objects cannot be reused anyway
+            self._states[loop] = state
         return state
 
     def _sdk(self, state: _LoopState, worker: WorkerSpec) -> openai.AsyncOpenAI:
@@ -186,7 +188,7 @@ class PoolClient:
 
     async def aclose(self) -> None:
         """Close the HTTP clients of the current loop (optional: they are also freed with the loop)."""
-        state = self._states.pop(id(asyncio.get_running_loop()), None)
+        state = self._states.pop(asyncio.get_running_loop(), None)
         if state:
             for sdk in state.clients.values():
                 await sdk.close()
