@@ -143,6 +143,11 @@ class RolloutConfig(BaseModel):
     group_size: int = Field(default=8, ge=2, description="Workflows sampled per task: the GRPO group (paper: 64).")
     pool_min: int = Field(default=0, ge=0, description="Smallest random pool; 0 = always the full pool.")
     pool_max: int = Field(default=0, ge=0, description="Largest random pool; 0 = the full pool size.")
+    train_workers: list[int] | None = Field(
+        default=None,
+        description="Workers that training pools may draw from (None = all). Leave one out to test the Conductor on "
+        "a worker it never saw in training (descriptions mode).",
+    )
     recursion_rounds: int = Field(default=0, ge=0, description="Extra rounds the Conductor may take on its answer.")
     max_steps: int = Field(default=5, ge=1, le=5, description="Step limit per workflow (paper: 5).")
 

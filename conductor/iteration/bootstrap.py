@@ -83,6 +83,8 @@ def initial_checkpoint(cfg: RunConfig, paths: Paths, tasks: list[Task], pool: Po
 
     rng = random.Random(cfg.seed)
     train = [t for t in tasks if t.split == "train"] or tasks
+    if cfg.rollout.train_workers is not None:
+        pool = pool.subset(cfg.rollout.train_workers)
     samples = []
     for _ in range(n_examples):
         task = rng.choice(train)

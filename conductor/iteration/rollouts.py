@@ -50,8 +50,12 @@ def conductor_jobs(
     from conductor.workflow.parse import parse_workflow
 
     rng = random.Random(job_seed(seed, iteration, "pools"))
+    train_pool = pool
+    if randomize_pool and cfg.rollout.train_workers is not None:
+        train_pool = pool.subset(cfg.rollout.train_workers)
     pool_ids = [
-        draw_pool(pool, rng, cfg.rollout.pool_min, cfg.rollout.pool_max) if randomize_pool else pool.ids for _ in tasks
+        draw_pool(train_pool, rng, cfg.rollout.pool_min, cfg.rollout.pool_max) if randomize_pool else pool.ids
+        for _ in tasks
     ]
     prompts = [conductor_prompt(policy, t, pool, ids, cfg) for t, ids in zip(tasks, pool_ids, strict=True)]
     generations = policy.generate(

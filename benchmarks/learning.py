@@ -1,0 +1,140 @@
+"""Does coordination emerge from reward alone? The tiny Conductor trained with GRPO on the SIMULATED pool.
+
+    python -m benchmarks.learning              # the full recipe (about 20 minutes on 2 CPU cores)
+    python -m benchmarks.learning --quick      # a few iterations, to check that it runs (about 4 minutes)
+
+Training: randomized pools (k uniform in [2, 4] of the 5 simulated workers, global ids), ids-only prompts
+(the paper's way), training tasks from HumanEval, MMLU and JEE math. Evaluation: held-out tasks on the held-out
+pool (all 5 workers at once, a composition never offered in training), against each single worker, random
+workflows and the oracle (the best expected accuracy of any workflow, from the simulator's model). Then the
+same checkpoint with one extra recursion round. With --unseen, a second run in descriptions mode never shows
+worker 4 in training and is evaluated on the full pool, worker 4 included.
+
+The last line is machine-readable:
+    learning conductor=<acc> best_single=<acc> random=<acc> oracle=<acc> ratio_to_oracle=<x> minutes=<m>
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from conductor.config import Paths, load_run_config  # noqa: E402
+from conductor.iteration.campaign import load_all_tasks, run_campaign  # noqa: E402
+from conductor.iteration.selection import evaluation_tasks  # noqa: E402
+
+FULL = [
+    "name=learning",
+    "iterations=40",
+    "rollout.tasks_per_iteration=12",
+    "rollout.group_size=8",
+    "rollout.pool_min=2",
+    "rollout.pool_max=4",
+    "eval.tasks=60",
+    "eval.every=5",
+]
+QUICK = ["name=learning-quick", "iterations=4", "rollout.tasks_per_iteration=8", "rollout.group_size=6",
+         "rollout.pool_min=2", "rollout.pool_max=4", "eval.tasks=24", "eval.every=2"]
+
+
+def recursion_accuracy(cfg, paths: Paths, checkpoint: str, rounds: int) -> float:
+    """Accuracy of the checkpoint on the evaluation tasks when it may revise its answer `rounds` times."""
+    from conductor.iteration.campaign import running_pool
+    from conductor.iteration.policy_cache import load_policy
+    from conductor.pool.client import PoolClient
+    from conductor.serve.planner import PolicyPlanner
+    from conductor.tasks.verify import verify_many
+    from conductor.workflow.rounds import run_rounds
+
+    tasks = load_all_tasks(cfg, paths)
+    evals = evaluation_tasks(tasks, cfg.eval.tasks, cfg.seed)
+    policy = load_policy(checkpoint, cfg.policy)
+    planner = PolicyPlanner(policy, cfg.policy, retries=1, seed=cfg.seed)
+    with running_pool(cfg, paths, "recursion-eval", tasks) as (pool, _):
+
+        async def go():
+            client = PoolClient(pool)
+            out = []
+            for t in evals:  # sequential planning (one model), concurrent workers inside each workflow
+                out.append(await run_rounds(planner, t.question, pool, client, extra_rounds=rounds, seed=cfg.seed,
+                                            mode=cfg.policy.prompt_mode, template=cfg.policy.prompt_template))
+            await client.aclose()
+            return out
+
+        records = asyncio.run(go())
+    verdicts = verify_many([(t, r.answer) for t, r in zip(evals, records, strict=True)])
+    return sum(v.correct for v in verdicts) / len(verdicts)
+
+
+def train_and_report(overrides: list[str], paths: Paths, label: str) -> dict:
+    cfg = load_run_config(None, overrides)
+    t0 = time.perf_counter()
+    result = run_campaign(cfg, paths)
+    minutes = (time.perf_counter() - t0) / 60
+    curve = [(it["iteration"], it["eval"].get("conductor")) for it in result.iterations if not it["eval"].get("skipped")]
+    last = result.iterations[-1]["eval"]
+    out = {
+        "label": label,
+        "run_id": result.run_id,
+        "minutes": minutes,
+        "curve": curve,
+        "conductor": last["conductor"],
+        "best_single": last["best_single"],
+        "best_single_worker": last["best_single_worker"],
+        "singles": last["singles"],
+        "random": last["random"],
+        "oracle": last["oracle"],
+        "mean_steps": last.get("conductor_mean_steps"),
+        "checkpoint": result.iterations[-1]["checkpoint"],
+        "config": cfg,
+    }
+    out["ratio_to_oracle"] = out["conductor"] / out["oracle"] if out["oracle"] else None
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="a few iterations only")
+    ap.add_argument("--unseen", action="store_true", help="also run the descriptions-mode unseen-worker study")
+    ap.add_argument("--home", help="state folder (default: a fresh temporary one)")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a run-config field")
+    ap.add_argument("--json", help="write all figures to this file")
+    args = ap.parse_args()
+    home = Path(args.home or tempfile.mkdtemp(prefix="conductor-learning-"))
+    os.environ["CONDUCTOR_HOME"] = str(home)
+    paths = Paths(home=home)
+    base = (QUICK if args.quick else FULL) + args.set
+    main_run = train_and_report(base, paths, "ids, held-out pool")
+    print(f"\nlearning curve (held-out tasks, full pool): {main_run['curve']}", flush=True)
+    rec = recursion_accuracy(main_run["config"], paths, main_run["checkpoint"], rounds=1)
+    rec0 = recursion_accuracy(main_run["config"], paths, main_run["checkpoint"], rounds=0)
+    figures = {"main": {k: v for k, v in main_run.items() if k != "config"}, "recursion": {"rounds0": rec0, "rounds1": rec}}
+    if args.unseen:
+        unseen = train_and_report(
+            [*base, "name=learning-unseen", "policy.prompt_mode=descriptions", "rollout.train_workers=[0,1,2,3]",
+             "rollout.pool_min=2", "rollout.pool_max=4"],
+            paths, "descriptions, worker 4 unseen",
+        )
+        figures["unseen"] = {k: v for k, v in unseen.items() if k != "config"}
+        print(f"unseen-worker run: conductor={unseen['conductor']:.3f} oracle={unseen['oracle']:.3f} "
+              f"best_single={unseen['best_single']:.3f} curve={unseen['curve']}", flush=True)
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=2, default=str))
+    print(f"recursion: one extra round {rec:.3f} vs none {rec0:.3f} (same checkpoint, same tasks)")
+    print(f"singles: {json.dumps(main_run['singles'])}  mean steps: {main_run['mean_steps']}")
+    m = main_run
+    print(
+        f"learning conductor={m['conductor']:.3f} best_single={m['best_single']:.3f} random={m['random']:.3f} "
+        f"oracle={m['oracle']:.3f} ratio_to_oracle={m['ratio_to_oracle']:.3f} minutes={m['minutes']:.1f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
