@@ -79,7 +79,7 @@ def score_jobs(
 ) -> list[RolloutRow]:
     """Execute every parsed workflow concurrently, verify the answers, reward, and return store-ready rows."""
     from conductor.tasks.verify import verify_many
-    from conductor.train.reward import reward
+    from conductor.train.reward import compute_reward
 
     executions = asyncio.run(_execute_jobs(jobs, pool, seed, client_kwargs or {}))
     to_verify = [(j.task, e.answer) for j, e in zip(jobs, executions, strict=True) if e is not None and e.ok]
@@ -90,10 +90,10 @@ def score_jobs(
         parsed = job.workflow is not None
         correct = bool(verdict and verdict.correct)
         cost = ex.cost_usd if ex is not None else 0.0
-        parts = reward(parsed=parsed, correct=correct, cost_usd=cost, cfg=cfg.train)
         faulted = ex is not None and not ex.ok
         # A worker fault is not the plan's fault: recorded, scored 0, and (by default) left out of the update.
-        total = 0.0 if faulted else parts.total
+        parts = compute_reward(parsed=parsed, ran=not faulted, correct=correct, cost_usd=cost, cfg=cfg.train)
+        total = parts.total
         err = job.parse_error
         rows.append(
             RolloutRow(

@@ -21,16 +21,16 @@ def update_from_table(policy: Any, table: pa.Table, cfg: TrainConfig, checkpoint
     from conductor.train.advantages import group_advantages
     from conductor.train.grpo import UpdateRow, grpo_update, make_optimizer
 
+    from conductor.train.reward import should_drop
+
     rows = table.to_pylist()
-    dropped = 0
-    if cfg.infra_fault_policy == "drop":
-        kept = [r for r in rows if r["infra_fault"] is None]
-        dropped = len(rows) - len(kept)
-        rows = kept
-    adv = group_advantages([r["reward"] for r in rows], [r["group_id"] for r in rows])
+    kept = [r for r in rows if not should_drop(r["infra_fault"], cfg)]
+    dropped = len(rows) - len(kept)
+    rows = kept
+    advantages, stats = group_advantages([r["reward"] for r in rows], [r["group_id"] for r in rows])
     update_rows = [
         UpdateRow(prompt_text=r["prompt"], completion_ids=list(r["completion_ids"]), old_logprobs=list(r["logprobs"]), advantage=a)
-        for r, a in zip(rows, adv.advantages, strict=True)
+        for r, a in zip(rows, advantages, strict=True)
         if r["completion_ids"]
     ]
     optimizer = make_optimizer(policy, cfg)
@@ -42,8 +42,8 @@ def update_from_table(policy: Any, table: pa.Table, cfg: TrainConfig, checkpoint
         "loss": float(last.get("loss", float("nan"))),
         "rows": len(update_rows),
         "dropped_infra_faults": dropped,
-        "groups": adv.n_groups,
-        "zero_variance_groups": adv.zero_variance_groups,
+        "groups": stats.n_groups,
+        "zero_variance_groups": stats.zero_variance_groups,
         "optimizer_resumed": int(resumed),
         "history": history,
     }
