@@ -1,8 +1,9 @@
 """Baseline workflows, run through the same executor and verifiers as the Conductor's.
 
 - single:<id>  one step, that worker, told to solve the problem (the paper's single-worker baseline);
-- random       a random workflow within the step limit (random workers, roles and access lists): what a
-               Conductor that learned nothing but the format would score.
+- random       a random valid workflow within the step limit, from the same distribution as the tiny
+               Conductor's warm start (conductor.policy.sft_data): what a Conductor that learned nothing but
+               the format would score.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from conductor.tasks.schema import Task
 from conductor.workflow.schema import Step, Workflow
 
 SOLVE = "Solve the problem and give the final answer."
-REVIEW = "Review the answers above, fix any mistakes, and give the final answer."
 
 
 def single_worker_jobs(tasks: list[Task], pool: PoolSpec, worker_id: int) -> list[Job]:
@@ -26,22 +26,9 @@ def single_worker_jobs(tasks: list[Task], pool: PoolSpec, worker_id: int) -> lis
     ]
 
 
-def random_workflow(rng: random.Random, ids: tuple[int, ...], max_steps: int = 5) -> Workflow:
-    n = rng.randint(1, max_steps)
-    steps = []
-    for i in range(n):
-        review = i > 0 and rng.random() < 0.5
-        steps.append(
-            Step(
-                worker=rng.choice(ids),
-                subtask=REVIEW if review else SOLVE,
-                access="all" if (review or (i > 0 and rng.random() < 0.5)) else "none",
-            )
-        )
-    return Workflow(steps=tuple(steps))
-
-
 def random_jobs(tasks: list[Task], pool: PoolSpec, seed: int, max_steps: int = 5) -> list[Job]:
+    from conductor.policy.sft_data import random_workflow
+
     rng = random.Random(job_seed(seed, "random-baseline"))
     return [
         Job(
@@ -50,7 +37,7 @@ def random_jobs(tasks: list[Task], pool: PoolSpec, seed: int, max_steps: int = 5
             policy="random",
             group_id=f"random:{t.id}",
             sample=0,
-            workflow=random_workflow(rng, pool.ids, max_steps),
+            workflow=random_workflow(rng, list(pool.ids), max_steps),
         )
         for t in tasks
     ]

@@ -20,34 +20,6 @@ from pathlib import Path
 from conductor.config import Paths, RunConfig
 from conductor.pool.spec import PoolSpec
 from conductor.tasks.schema import Task
-from conductor.workflow.schema import Step, Workflow
-
-SOLVE_PHRASES = (
-    "Solve the problem and give the final answer.",
-    "Solve the problem step by step.",
-    "Answer the question directly.",
-    "Work out the answer independently.",
-    "Write a complete solution.",
-)
-REVIEW_PHRASES = (
-    "Review the answers above, fix any mistakes, and give the final answer.",
-    "Check the previous answer and correct it if needed.",
-    "Compare the answers above and choose the best one.",
-    "Verify the solution above and give the final answer.",
-)
-VAGUE_PHRASES = ("Help.", "Continue.")
-
-
-def random_plan(rng: random.Random, ids: tuple[int, ...], max_steps: int) -> Workflow:
-    n = rng.randint(1, max_steps)
-    steps = []
-    for i in range(n):
-        access = "all" if i > 0 and rng.random() < 0.5 else "none"
-        r = rng.random()
-        phrases = VAGUE_PHRASES if r < 0.1 else REVIEW_PHRASES if access == "all" and r < 0.7 else SOLVE_PHRASES
-        steps.append(Step(worker=rng.choice(ids), subtask=rng.choice(phrases), access=access))
-    return Workflow(steps=tuple(steps))
-
 
 def _prompt_text(messages: list[dict[str, str]], prefill: str) -> str:
     return "\n".join(m["content"] for m in messages) + "\n" + prefill
@@ -68,7 +40,7 @@ def _key(cfg: RunConfig, pool: PoolSpec) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
 
-def initial_checkpoint(cfg: RunConfig, paths: Paths, tasks: list[Task], pool: PoolSpec, n_examples: int = 768) -> Path | str:
+def initial_checkpoint(cfg: RunConfig, paths: Paths, tasks: list[Task], pool: PoolSpec, n_examples: int = 2000) -> Path | str:
     if cfg.policy.base_model != "tiny":
         return cfg.policy.base_model
     out = paths.checkpoints / f"tiny-sft-{_key(cfg, pool)}"
@@ -76,6 +48,7 @@ def initial_checkpoint(cfg: RunConfig, paths: Paths, tasks: list[Task], pool: Po
         return out
     from conductor.policy.model import Policy
     from conductor.policy.sft import warm_start
+    from conductor.policy.sft_data import random_workflow
     from conductor.policy.tiny import build_tiny_conductor
     from conductor.workflow.conductor_prompt import build_messages
 
@@ -93,7 +66,7 @@ def initial_checkpoint(cfg: RunConfig, paths: Paths, tasks: list[Task], pool: Po
             task.question, pool.subset(ids), mode=cfg.policy.prompt_mode, template=cfg.policy.prompt_template,
             max_steps=cfg.rollout.max_steps,
         )
-        samples.append((messages, prefill, random_plan(rng, ids, cfg.rollout.max_steps).render()))
+        samples.append((messages, prefill, random_workflow(rng, ids, cfg.rollout.max_steps).render()))
     corpus = [_prompt_text(m, p) for m, p, _ in samples[:256]] + [c for _, _, c in samples]
     corpus += [t.question for t in rng.sample(tasks, min(len(tasks), 400))]
     tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex}.tmp")
@@ -101,7 +74,11 @@ def initial_checkpoint(cfg: RunConfig, paths: Paths, tasks: list[Task], pool: Po
     policy = Policy.load(str(tmp / "base"), cfg.policy)
     examples = [(policy.render_prompt(m, p), c) for m, p, c in samples]
     print(f"  warm start: {cfg.policy.sft_steps} supervised steps on {len(examples)} random valid workflows", flush=True)
-    warm_start(policy, examples, steps=cfg.policy.sft_steps, seed=cfg.seed)
+    from tqdm import tqdm
+
+    bar = tqdm(total=cfg.policy.sft_steps, desc="  warm start", unit="step", leave=False)
+    warm_start(policy, examples, steps=cfg.policy.sft_steps, seed=cfg.seed, on_step=lambda m: bar.update(1))
+    bar.close()
     policy.save(tmp / "model")
     final_tmp = tmp / "model"
     os.replace(final_tmp, out)
