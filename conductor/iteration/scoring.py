@@ -16,6 +16,7 @@ from conductor.store.schema import RolloutRow
 from conductor.tasks.schema import Task
 from conductor.workflow.result import Execution
 from conductor.workflow.schema import Workflow, WorkflowError
+from conductor.workflow.worker_prompt import SeenStep
 
 
 @dataclass
@@ -34,6 +35,10 @@ class Job:
     completion_ids: list[int] = field(default_factory=list)
     logprobs: list[float] = field(default_factory=list)
     round: int = 0
+    # A recursion round (conductor.iteration.recursion): the earlier round's steps, which its "all" steps also
+    # see, and its answer, which three empty lists accept without calling a worker.
+    previous_round: list[SeenStep] | None = None
+    previous_answer: str | None = None
 
 
 def job_seed(*parts: object) -> int:
@@ -51,8 +56,10 @@ async def _execute_jobs(jobs: list[Job], pool: PoolSpec, seed: int, client_kwarg
     async def one(job: Job) -> Execution | None:
         if job.workflow is None:
             return None
+        if job.workflow.is_accept and job.previous_answer is not None:
+            return Execution(steps=[], answer=job.previous_answer, ok=True)  # accepted: no worker is called
         s = job_seed(seed, job.task.id, job.group_id, job.sample, job.round)
-        return await execute(job.workflow, job.task.question, client, seed=s)
+        return await execute(job.workflow, job.task.question, client, seed=s, previous_round=job.previous_round)
 
     try:
         return list(await asyncio.gather(*(one(j) for j in jobs)))

@@ -43,8 +43,14 @@ def rollout_step(ctx: IterationContext) -> dict[str, Any]:
         seed=cfg.seed, randomize_pool=True,
     )
     rows = score_jobs(jobs, pool, cfg, run_id=ctx.run_id, iteration=ctx.iteration, phase="train", seed=cfg.seed)
+    if cfg.rollout.recursion_rounds >= 1:  # the recursion fine-tune: one continuation per valid rollout
+        from conductor.iteration.recursion import add_recursion_round, recursion_summary
+
+        rows = add_recursion_round(policy, jobs, rows, pool, cfg, run_id=ctx.run_id, iteration=ctx.iteration, seed=cfg.seed)
     path = write_rollouts(rows, ctx.paths.rollouts, ctx.run_id, ctx.iteration, "train")
     summary = summarize(rows)
+    if cfg.rollout.recursion_rounds >= 1:
+        summary.update(recursion_summary(rows))
     summary["seconds"] = time.perf_counter() - t0
     _log(
         f"  rollouts: {summary['rollouts']} stored, mean reward {summary['mean_reward']:.3f}, "

@@ -36,6 +36,9 @@ ROLLOUT_SCHEMA = pa.schema(
         ("correct", pa.bool_()),
         ("verdict", pa.string()),  # the verifier's short reason
         ("reward", pa.float64()),
+        # round 0 of a recursion fine-tune: the undiscounted first-round reward, when `reward` became
+        # (1-d)*r_first + d*r_second (conductor.iteration.recursion); null otherwise
+        ("first_round_reward", pa.float64()),
         ("infra_fault", pa.string()),  # set when a worker call failed after retries
         ("prompt_tokens", pa.int64()),
         ("completion_tokens", pa.int64()),
@@ -74,6 +77,7 @@ class RolloutRow(BaseModel):
     correct: bool = False
     verdict: str = ""
     reward: float = 0.0
+    first_round_reward: float | None = None
     infra_fault: str | None = None
     prompt_tokens: int = 0
     completion_tokens: int = 0
