@@ -46,7 +46,9 @@ def rollout_step(ctx: IterationContext) -> dict[str, Any]:
     if cfg.rollout.recursion_rounds >= 1:  # the recursion fine-tune: one continuation per valid rollout
         from conductor.iteration.recursion import add_recursion_round, recursion_summary
 
-        rows = add_recursion_round(policy, jobs, rows, pool, cfg, run_id=ctx.run_id, iteration=ctx.iteration, seed=cfg.seed)
+        rows = add_recursion_round(
+            policy, jobs, rows, pool, cfg, run_id=ctx.run_id, iteration=ctx.iteration, seed=cfg.seed
+        )
     path = write_rollouts(rows, ctx.paths.rollouts, ctx.run_id, ctx.iteration, "train")
     summary = summarize(rows)
     if cfg.rollout.recursion_rounds >= 1:

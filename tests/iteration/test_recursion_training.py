@@ -143,12 +143,13 @@ def test_continuations_are_stored_in_the_groups_of_their_first_round(sim, policy
     valid = {key for key, r in r0.items() if r["workflow"] is not None}
     assert set(r1) == valid and len(valid) == 4  # the two GARBAGE rollouts are not continued
     by_job = {(j.group_id, j.sample): j for j in jobs}
+    by_row = {(r.group_id, r.sample): r for r in first}
     for key, cont in r1.items():
         prev = r0[key]
         # what the Conductor was shown: its own plan as the earlier turn, the answer, the recursion prefill
         assert PREFILL + by_job[key].completion in cont["prompt"] and prev["answer"] in cont["prompt"]
         assert cont["prompt"].endswith(RECURSION_PREFILL) and cont["prompt"] != prev["prompt"]
-        assert cont["prompt"] == recursion_prompt(policy, by_job[key], next(f for f in first if (f.group_id, f.sample) == key), sim.pool, cfg)
+        assert cont["prompt"] == recursion_prompt(policy, by_job[key], by_row[key], sim.pool, cfg)
         assert len(cont["completion_ids"]) == len(cont["logprobs"]) > 0  # sampled for real, ready for GRPO
         assert prev["first_round_reward"] is not None
         assert prev["reward"] == (1 - DISCOUNT) * prev["first_round_reward"] + DISCOUNT * cont["reward"]
@@ -198,7 +199,7 @@ def test_accept_keeps_the_previous_answer_and_calls_no_worker(sim, dead, policy)
     texts = [ACCEPT if k != 2 else IMPROVE for k in range(3)] * 3
     # continued on a pool where every worker call fails: an accept must not notice, an improvement must
     cont = [continuation_job(j, r, cfg, prompt="p", completion=t) for j, r, t in zip(jobs, first, texts, strict=True)]
-    assert all(c.workflow is not None and c.workflow.is_accept == (t == ACCEPT) for c, t in zip(cont, texts, strict=True))
+    assert [c.workflow.is_accept for c in cont] == [t == ACCEPT for t in texts]
     second = score(cont, dead.pool, cfg, client_kwargs=ONE_TRY)
     for before, nxt, text in zip(first, second, texts, strict=True):
         if text == ACCEPT:
@@ -247,12 +248,14 @@ def test_rollout_step_continues_what_it_can_and_stores_both_rounds(sim, tiny_dir
     pool_file = tmp_path / "pool.yaml"
     pool_file.write_text(yaml.safe_dump(sim.pool.model_dump(mode="json"), sort_keys=False))
     cfg = make_cfg(group_size=2)
-    ctx = IterationContext(run_id="rec", iteration=1, config=cfg, home=home, pool_file=pool_file, checkpoint_in=tiny_dir)
+    ctx = IterationContext(
+        run_id="rec", iteration=1, config=cfg, home=home, pool_file=pool_file, checkpoint_in=tiny_dir
+    )
     out = rollout_step(ctx)
     stored = read_rollouts(ctx.paths.rollouts, "rec", 1, "train").to_pylist()
     first = [r for r in stored if r["round"] == 0]
     second = [r for r in stored if r["round"] == 1]
     assert len(first) == 4 and out["rollouts"] == len(stored)
-    continuable = {(r["group_id"], r["sample"]) for r in first if r["workflow"] is not None and r["infra_fault"] is None}
+    continuable = {(r["group_id"], r["sample"]) for r in first if r["workflow"] and r["infra_fault"] is None}
     assert {(r["group_id"], r["sample"]) for r in second} == continuable
     assert out["recursion_continued"] == len(second)
