@@ -64,7 +64,8 @@ def recursion_accuracy(cfg, paths: Paths, checkpoint: str, rounds: int) -> float
             out = []
             for t in evals:  # sequential planning (one model), concurrent workers inside each workflow
                 out.append(await run_rounds(planner, t.question, pool, client, extra_rounds=rounds, seed=cfg.seed,
-                                            mode=cfg.policy.prompt_mode, template=cfg.policy.prompt_template))
+                                            mode=cfg.policy.prompt_mode, template=cfg.policy.prompt_template,
+                                            question_chars=cfg.policy.question_chars))
             await client.aclose()
             return out
 

@@ -83,6 +83,7 @@ async def _ask(planner, question: str, pool, cfg, rounds: int, seed: int):
         return await run_rounds(
             planner, question, pool, client, extra_rounds=rounds, mode=cfg.policy.prompt_mode,
             template=cfg.policy.prompt_template, max_steps=cfg.rollout.max_steps, seed=seed,
+            question_chars=cfg.policy.question_chars,
         )
     finally:
         close = getattr(client, "aclose", None)

@@ -64,7 +64,7 @@ def initial_checkpoint(cfg: RunConfig, paths: Paths, tasks: list[Task], pool: Po
         ids = draw_pool(pool, rng, cfg.rollout.pool_min, cfg.rollout.pool_max)
         messages, prefill = build_messages(
             task.question, pool.subset(ids), mode=cfg.policy.prompt_mode, template=cfg.policy.prompt_template,
-            max_steps=cfg.rollout.max_steps,
+            max_steps=cfg.rollout.max_steps, question_chars=cfg.policy.question_chars,
         )
         samples.append((messages, prefill, random_workflow(rng, ids, cfg.rollout.max_steps).render()))
     corpus = [_prompt_text(m, p) for m, p, _ in samples[:256]] + [c for _, _, c in samples]

@@ -55,9 +55,11 @@ def recursion_prompt(policy: Any, job: Job, row: RolloutRow, pool: PoolSpec, cfg
 
     offered = pool.subset(job.pool_ids)
     mode, template, max_steps = cfg.policy.prompt_mode, cfg.policy.prompt_template, cfg.rollout.max_steps
-    _, first_prefill = build_messages(job.task.question, offered, mode, template, max_steps)
+    chars = cfg.policy.question_chars
+    _, first_prefill = build_messages(job.task.question, offered, mode, template, max_steps, chars)
     messages, prefill = build_recursion_messages(
-        job.task.question, offered, first_prefill + job.completion, row.answer, mode, template, max_steps
+        job.task.question, offered, first_prefill + job.completion, row.answer, mode, template, max_steps,
+        question_chars=chars,
     )
     return policy.render_prompt(messages, prefill)
 

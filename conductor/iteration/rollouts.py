@@ -28,6 +28,7 @@ def conductor_prompt(policy: Any, task: Task, pool: PoolSpec, pool_ids: tuple[in
         mode=cfg.policy.prompt_mode,
         template=cfg.policy.prompt_template,
         max_steps=cfg.rollout.max_steps,
+        question_chars=cfg.policy.question_chars,
     )
     return policy.render_prompt(messages, prefill)
 

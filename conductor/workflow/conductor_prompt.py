@@ -140,9 +140,19 @@ def user_prompt(
 
 
 def build_messages(
-    question: str, pool: PoolSpec, mode: Mode = "ids", template: Template = "paper", max_steps: int = MAX_STEPS
+    question: str,
+    pool: PoolSpec,
+    mode: Mode = "ids",
+    template: Template = "paper",
+    max_steps: int = MAX_STEPS,
+    question_chars: int = 0,
 ) -> tuple[Messages, str]:
-    """The first-round prompt: [system, user] and the assistant prefill."""
+    """The first-round prompt: [system, user] and the assistant prefill.
+
+    question_chars > 0 shows the Conductor only the question's head and tail (ours, for the tiny CPU model,
+    whose cost grows with the prompt); workers always get the whole question."""
+    if question_chars > 0:
+        question = crop(question, question_chars)
     messages = [
         {"role": "system", "content": SYSTEM},
         {"role": "user", "content": user_prompt(question, pool, mode, template, max_steps)},
@@ -159,11 +169,12 @@ def build_recursion_messages(
     template: Template = "paper",
     max_steps: int = MAX_STEPS,
     answer_limit: int = ANSWER_LIMIT_CHARS,
+    question_chars: int = 0,
 ) -> tuple[Messages, str]:
     """A recursion round (paper section 7): the first prompt, the previous plan as the assistant's earlier
     turn (pass the prefill plus what was generated, as the model wrote it), then the previous answer, cropped,
     with the instruction to improve or verify it, or to accept it with three empty lists."""
-    messages, _ = build_messages(question, pool, mode, template, max_steps)
+    messages, _ = build_messages(question, pool, mode, template, max_steps, question_chars)
     messages.append({"role": "assistant", "content": previous_completion})
     instruction = _RECURSION.format(answer=crop(previous_answer, answer_limit), n=max_steps)
     messages.append({"role": "user", "content": instruction})

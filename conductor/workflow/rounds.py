@@ -138,6 +138,7 @@ async def run_rounds(
     answer_limit: int = ANSWER_LIMIT_CHARS,
     depth: int = 0,
     context: list[SeenStep] | None = None,
+    question_chars: int = 0,
 ) -> RoundsRecord:
     """Plan and execute, then up to `extra_rounds` recursion rounds; nested workflows up to `max_depth`.
 
@@ -154,6 +155,7 @@ async def run_rounds(
             planner, step.subtask, pool, client, extra_rounds=nested_extra_rounds, seed=step_seed, mode=mode,
             template=template, max_steps=max_steps, max_depth=max_depth, nested_extra_rounds=nested_extra_rounds,
             fine_grained=fine_grained, answer_limit=answer_limit, depth=depth + 1, context=seen,
+            question_chars=question_chars,
         )
         error = None if inner.ok else f"nested workflow: {inner.plan_error or inner.failure}"
         return Delegated(
@@ -166,10 +168,11 @@ async def run_rounds(
     previous_text = ""
     for r in range(extra_rounds + 1):
         if r == 0:
-            messages, prefill = build_messages(question, offered, mode, template, max_steps)
+            messages, prefill = build_messages(question, offered, mode, template, max_steps, question_chars)
         else:
             messages, prefill = build_recursion_messages(
-                question, offered, previous_text, record.answer, mode, template, max_steps, answer_limit
+                question, offered, previous_text, record.answer, mode, template, max_steps, answer_limit,
+                question_chars,
             )
         completion = await planner.plan(messages, prefill)
         rec = RoundRecord(round=r, seed=round_seed(seed, r), messages=messages, prefill=prefill, completion=completion)
