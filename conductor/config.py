@@ -90,7 +90,9 @@ class PolicyConfig(BaseModel):
     eval_temperature: float = Field(default=0.2, ge=0, description="Sampling temperature in evaluation (paper: 0.2).")
     use_vllm: bool = Field(default=False, description="Generate with vLLM (GPU extra). Off: plain HF generate.")
     lora: bool = Field(default=False, description="Train LoRA adapters through peft instead of all weights.")
-    sft_steps: int = Field(default=120, ge=0, description="Supervised warm-start steps on valid workflows (tiny model).")
+    sft_steps: int = Field(
+        default=600, ge=0, description="Supervised warm-start steps on valid workflows (tiny model; 0 for a real LLM)."
+    )
     sft_learning_rate: float = Field(default=3e-3, gt=0, description="AdamW lr of the supervised warm start.")
     sft_batch_size: int = Field(default=16, ge=1, description="Examples per supervised warm-start step.")
     tiny_size: Literal["micro", "tiny", "small"] = Field(
@@ -111,7 +113,8 @@ class TrainConfig(BaseModel):
     epochs: int = Field(default=1, ge=1, description="Passes over an iteration's rollouts (paper: one update).")
     micro_batch_size: int = Field(default=16, ge=1, description="Rows per forward/backward pass (memory bound).")
     mini_batch_size: int = Field(
-        default=0, ge=0, description="Rows per optimizer step; 0 = all of an iteration's rows in one step (paper)."
+        default=32, ge=0,
+        description="Rows per optimizer step; 0 = all of an iteration's rows in one step (the paper; paper-7b).",
     )
     loss_type: Literal["bnpo", "dapo"] = Field(
         default="bnpo", description="Token-level normalisation as TRL's loss of that name (paper's code: bnpo)."

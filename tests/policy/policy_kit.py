@@ -15,20 +15,16 @@ QUESTIONS = [
     "What is the capital of France?",
     "How many primes are there below 30?",
 ]
-PREFILL = "I will pick the models, their subtasks and what each may read.\n"
+PREFILL = "Plan:\n"
 POOL = list(range(7))
 
 
 def messages(question: str, pool: list[int]) -> list[dict[str, str]]:
-    models = "\n".join(f"Model id {i}" for i in pool)
+    """A short prompt in the spirit of the 'compact' template (kept short so the warm-start test is quick)."""
+    models = " ".join(str(i) for i in pool)
     return [
-        {"role": "system", "content": "You coordinate a team of language models."},
-        {
-            "role": "user",
-            "content": "Answer by routing the question to models, in up to 5 steps. Write three lists: "
-            f"model_id, subtasks, access_list.\nUSER QUESTION:\n{question}\nEND OF USER QUESTION\n"
-            f"AVAILABLE LANGUAGE MODELS:\n{models}",
-        },
+        {"role": "system", "content": "You coordinate models."},
+        {"role": "user", "content": f"Question: {question}\nModels: {models}\nWrite model_id, subtasks, access_list."},
     ]
 
 
