@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 
 import pytest
 from policy_kit import PREFILL, QUESTIONS, messages
@@ -10,7 +11,7 @@ from policy_kit import PREFILL, QUESTIONS, messages
 TEXTS = [
     'model_id = [2, 0, 3]\nsubtasks = ["Solve the problem.", "Review."]\naccess_list = [[], ["all"]]',
     "Model id 6\nUSER QUESTION:\nWhat is 17 * 23?",
-    "unseen: naïve café, ∑ x², 北京, emoji 🎼, tabs\tand  double  spaces\n\n",
+    "unseen: nai\u0308ve café, ∑ x², 北京, emoji 🎼, tabs\tand  double  spaces\n\n",
     "<idea>x</idea><answer>42</answer> it's we'll 1234567",
 ]
 
@@ -27,7 +28,7 @@ def test_reload_gives_identical_ids(tiny_dir):
     for text in [*TEXTS, prompt]:
         ids = auto(text, add_special_tokens=False)["input_ids"]
         assert ids == saved(text, add_special_tokens=False)["input_ids"]
-        assert auto.decode(ids) == text or "∑" in text  # byte-level: round-trips (up to NFC)
+        assert auto.decode(ids) == unicodedata.normalize("NFC", text)  # byte-level: every text round-trips
     assert auto.convert_ids_to_tokens(auto("<|im_start|>user", add_special_tokens=False)["input_ids"])[0] == (
         "<|im_start|>"
     )
