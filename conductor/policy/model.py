@@ -280,6 +280,8 @@ def load_optimizer_state(optimizer: torch.optim.Optimizer, checkpoint: str | Pat
 
 def _checkpointing(model) -> bool:
     """Whether activation checkpointing is on (transformers 5 renamed the flag; the old name warns)."""
+    if hasattr(model, "peft_config"):
+        model = model.get_base_model()
     flag = getattr(model, "is_activation_checkpointing", None)
     if flag is None:
         flag = getattr(model, "is_gradient_checkpointing", False)
