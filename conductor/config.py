@@ -86,6 +86,12 @@ class PolicyConfig(BaseModel):
         description="'paper': the full prompt with few-shot examples; 'compact': a short prompt for the tiny model.",
     )
     max_new_tokens: int = Field(default=160, ge=8, description="Tokens the Conductor may write (paper: 1024).")
+    question_chars: int = Field(
+        default=120,
+        ge=0,
+        description="Show the Conductor only the head and tail of a longer question (0 = the whole question, as "
+        "the paper). Ours, for the tiny CPU model whose cost grows with its prompt; workers always get it all.",
+    )
     temperature: float = Field(default=1.0, ge=0, description="Sampling temperature in training (paper: 1.0).")
     eval_temperature: float = Field(default=0.2, ge=0, description="Sampling temperature in evaluation (paper: 0.2).")
     use_vllm: bool = Field(default=False, description="Generate with vLLM (GPU extra). Off: plain HF generate.")
