@@ -18,7 +18,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "answer are printed. Default checkpoint: the newest one of the most recent run (conductor demo). With "
         "the SIMULATED pool the answer is only meaningful for prepared tasks' questions.",
     )
-    p.add_argument("question", help="the question")
+    p.add_argument("question", nargs="?", help="the question (or use --task)")
+    p.add_argument("--task", metavar="TASK_ID", help="ask a prepared task's question, e.g. from: conductor sql "
+                   "\"select id from tasks where split='test' limit 5\"; its answer is then verified")
     p.add_argument("--checkpoint", help="a checkpoint folder, or any Hugging Face model id or path")
     p.add_argument("--pool", help="pool YAML (default: the shipped SIMULATED pool)")
     p.add_argument("--rounds", type=int, default=0, help="extra rounds in which the Conductor may revise (default 0)")
@@ -34,6 +36,16 @@ def run(args: argparse.Namespace) -> int:
     from conductor.pool.spec import PoolError, load_pool
 
     paths = Paths()
+    from conductor.cli.pool_session import known_tasks
+
+    tasks = {t.id: t for t in known_tasks(paths)}
+    if args.task:
+        if args.task not in tasks:
+            return fail(f"no prepared task {args.task!r} (see: conductor sql \"select id from tasks limit 5\")")
+        args.question = tasks[args.task].question
+    if not args.question:
+        return fail("give a question, or --task TASK_ID")
+    task = args.task and tasks[args.task] or next((t for t in tasks.values() if t.question == args.question), None)
     checkpoint = args.checkpoint or latest_checkpoint(paths)
     if checkpoint is None:
         return fail("no checkpoint given and none trained yet: run `conductor demo` first, or pass --checkpoint")
@@ -71,6 +83,11 @@ def run(args: argparse.Namespace) -> int:
         if rnd.execution is not None:
             print_execution(rnd.execution, live, sys.stdout)
     print(f"\nfinal answer{' (SIMULATED pool)' if live.simulated else ''}: {result.answer.strip()[:2000]}")
+    if task is not None:
+        from conductor.tasks.verify import verify
+
+        verdict = verify(task, result.answer)
+        print(f"verified against task {task.id}: {'correct' if verdict.correct else 'wrong'} ({verdict.reason})")
     return 0
 
 

@@ -39,4 +39,4 @@ def print_report(out: dict[str, Any], cfg: RunConfig) -> None:
     print(f"Prefect flow runs:   PREFECT_HOME={paths.prefect_home} prefect server start --host 127.0.0.1   (UI: http://127.0.0.1:4200)")
     if its:
         print(f"latest checkpoint:   {its[-1]['checkpoint']}")
-        print('  try it:             conductor ask "<a question from: conductor sql \\"select question from tasks limit 1\\">"')
+        print("  try it:             conductor ask --task \"$(conductor sql --csv \"select id from tasks where split='test' limit 1\" | tail -1)\"")

@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         import csv
         import sys
 
-        w = csv.writer(sys.stdout)
+        w = csv.writer(sys.stdout, lineterminator="\n")
         w.writerow(columns)
         w.writerows(rows)
     else:
