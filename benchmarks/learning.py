@@ -32,13 +32,13 @@ from conductor.iteration.selection import evaluation_tasks  # noqa: E402
 
 FULL = [
     "name=learning",
-    "iterations=40",
-    "rollout.tasks_per_iteration=12",
+    "iterations=120",
+    "rollout.tasks_per_iteration=16",
     "rollout.group_size=8",
     "rollout.pool_min=2",
     "rollout.pool_max=4",
     "eval.tasks=60",
-    "eval.every=5",
+    "eval.every=10",
 ]
 QUICK = ["name=learning-quick", "iterations=4", "rollout.tasks_per_iteration=8", "rollout.group_size=6",
          "rollout.pool_min=2", "rollout.pool_max=4", "eval.tasks=24", "eval.every=2"]

@@ -111,7 +111,7 @@ class PolicyConfig(BaseModel):
 class TrainConfig(BaseModel):
     """The GRPO update. Defaults are the tiny CPU preset; `preset: paper` sets the paper's 7B values."""
 
-    learning_rate: float = Field(default=5e-4, gt=0, description="AdamW lr (paper, 7B: 1e-6).")
+    learning_rate: float = Field(default=2e-4, gt=0, description="AdamW lr (tiny CPU preset; paper, 7B: 1e-6).")
     clip_epsilon: float = Field(default=0.2, gt=0, description="PPO-style ratio clip (paper: 0.2).")
     kl_beta: float = Field(default=0.0, ge=0, description="KL weight; the paper uses none (0).")
     max_grad_norm: float = Field(default=1.0, gt=0)
@@ -174,7 +174,7 @@ class RunConfig(BaseModel):
 
     name: str = Field(default="demo", description="Run name, also the MLflow experiment.")
     seed: int = Field(default=0, description="Seeds task draws, pools, sampling and the simulated pool.")
-    iterations: int = Field(default=2, ge=1, description="RL iterations (each its own MLflow run / flow run).")
+    iterations: int = Field(default=20, ge=1, description="RL iterations (each its own MLflow run / flow run).")
     pool_file: str | None = Field(default=None, description="Pool YAML; empty = the shipped SIMULATED pool.")
     sources: list[str] = Field(
         default_factory=lambda: ["humaneval", "mmlu", "jee-math"], description="Task sources to prepare and use."

@@ -29,7 +29,7 @@ TINY_CPU: dict[str, Any] = {
         "sft_batch_size": 16,
     },
     "train": {
-        "learning_rate": 5e-4,
+        "learning_rate": 2e-4,
         "clip_epsilon": 0.2,
         "kl_beta": 0.0,
         "loss_type": "bnpo",
