@@ -1,6 +1,6 @@
 """Does coordination emerge from reward alone? The tiny Conductor trained with GRPO on the SIMULATED pool.
 
-    python -m benchmarks.learning              # the full recipe (about 20 minutes on 2 CPU cores)
+    python -m benchmarks.learning              # the full recipe (about 10 minutes on 2 CPU cores)
     python -m benchmarks.learning --quick      # a few iterations, to check that it runs (about 4 minutes)
 
 Training: randomized pools (k uniform in [2, 4] of the 5 simulated workers, global ids), ids-only prompts
@@ -32,7 +32,7 @@ from conductor.iteration.selection import evaluation_tasks  # noqa: E402
 
 FULL = [
     "name=learning",
-    "iterations=120",
+    "iterations=60",
     "rollout.tasks_per_iteration=16",
     "rollout.group_size=8",
     "rollout.pool_min=2",

@@ -179,6 +179,17 @@ class RunConfig(BaseModel):
     sources: list[str] = Field(
         default_factory=lambda: ["humaneval", "mmlu", "jee-math"], description="Task sources to prepare and use."
     )
+    budget_usd: float | None = Field(
+        default=None, ge=0, description="Stop starting new rollouts once the run's worker calls cost this much (USD)."
+    )
+    budget_calls: int | None = Field(
+        default=None, ge=0, description="Stop starting new rollouts once the run has made this many worker calls."
+    )
+    cache: bool = Field(
+        default=False,
+        description="Cache worker calls on disk, keyed by model, messages, sampling parameters and seed, so "
+        "re-running an evaluation costs nothing (hits are recorded per step).",
+    )
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     rollout: RolloutConfig = Field(default_factory=RolloutConfig)
     train: TrainConfig = Field(default_factory=TrainConfig)

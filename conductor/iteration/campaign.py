@@ -22,6 +22,7 @@ import yaml
 from conductor import tracking
 from conductor.config import Paths, RunConfig
 from conductor.iteration.context import IterationContext
+from conductor.iteration.spending import BudgetReached
 from conductor.iteration.steps import evaluate_step, rollout_step, update_step, write_json
 from conductor.pool.spec import PoolSpec, load_pool
 from conductor.store.rollouts import remove_iteration
@@ -162,11 +163,21 @@ def run_campaign(
             remove_iteration(paths.rollouts, run_id, it)  # leftovers of a killed attempt
             ctx = IterationContext(run_id=run_id, iteration=it, config=cfg, home=paths.home, pool_file=pool_file,
                                    checkpoint_in=Path(checkpoint))
-            result = (iteration_fn or (lambda c: run_iteration(c, runner)))(ctx)
+            try:
+                result = (iteration_fn or (lambda c: run_iteration(c, runner)))(ctx)
+            except BudgetReached as e:
+                remove_iteration(paths.rollouts, run_id, it)
+                print(f"stopping before iteration {it}: {e}", flush=True)
+                break
             done[str(it)] = result
             write_json(manifest_path(paths, run_id), manifest)
             results.append(result)
             checkpoint = result["checkpoint"]
+            if result["rollouts"].get("budget_exhausted"):
+                print(f"stopping after iteration {it}: the run's budget is spent (budget_usd={cfg.budget_usd}, "
+                      f"budget_calls={cfg.budget_calls}); rollouts it could not start are recorded as budget faults",
+                      flush=True)
+                break
     return CampaignResult(run_id=run_id, iterations=results, seconds=time.perf_counter() - t0)
 
 

@@ -21,6 +21,7 @@ from conductor.iteration.context import IterationContext
 from conductor.iteration.policy_cache import load_policy, remember
 from conductor.iteration.rollouts import conductor_jobs
 from conductor.iteration.scoring import score_jobs
+from conductor.iteration.spending import BudgetReached, client_kwargs
 from conductor.iteration.selection import evaluation_tasks, training_tasks
 from conductor.store.rollouts import read_rollouts, write_rollouts
 from conductor.store.schema import RolloutRow
@@ -42,18 +43,26 @@ def rollout_step(ctx: IterationContext) -> dict[str, Any]:
         iteration=ctx.iteration, samples=cfg.rollout.group_size, temperature=cfg.policy.temperature,
         seed=cfg.seed, randomize_pool=True,
     )
-    rows = score_jobs(jobs, pool, cfg, run_id=ctx.run_id, iteration=ctx.iteration, phase="train", seed=cfg.seed)
+    kw = client_kwargs(cfg, ctx.paths, ctx.run_id)  # raises BudgetReached when nothing is left
+    rows = score_jobs(
+        jobs, pool, cfg, run_id=ctx.run_id, iteration=ctx.iteration, phase="train", seed=cfg.seed, client_kwargs=kw
+    )
     if cfg.rollout.recursion_rounds >= 1:  # the recursion fine-tune: one continuation per valid rollout
         from conductor.iteration.recursion import add_recursion_round, recursion_summary
 
         rows = add_recursion_round(
-            policy, jobs, rows, pool, cfg, run_id=ctx.run_id, iteration=ctx.iteration, seed=cfg.seed
+            policy, jobs, rows, pool, cfg, run_id=ctx.run_id, iteration=ctx.iteration, seed=cfg.seed,
+            client_kwargs=kw,
         )
     path = write_rollouts(rows, ctx.paths.rollouts, ctx.run_id, ctx.iteration, "train")
     summary = summarize(rows)
     if cfg.rollout.recursion_rounds >= 1:
         summary.update(recursion_summary(rows))
     summary["seconds"] = time.perf_counter() - t0
+    summary["budget_exhausted"] = bool(kw.get("budget") is not None and kw["budget"].exhausted)
+    summary["cache_hits"] = sum(
+        1 for r in rows for s in json.loads(r.steps or "[]") if s.get("cached")
+    )
     _log(
         f"  rollouts: {summary['rollouts']} stored, mean reward {summary['mean_reward']:.3f}, "
         f"parse failures {summary['parse_failure_rate']:.1%}, faults {summary['infra_faults']} -> {path}"
@@ -123,7 +132,14 @@ def evaluate_step(ctx: IterationContext, checkpoint: Path) -> dict[str, Any]:
         for w in pool.ids:
             jobs += single_worker_jobs(tasks, pool, w)
         jobs += random_jobs(tasks, pool, cfg.seed, cfg.rollout.max_steps)
-    rows = score_jobs(jobs, pool, cfg, run_id=ctx.run_id, iteration=ctx.iteration, phase="eval", seed=cfg.seed + 1)
+    try:
+        kw = client_kwargs(cfg, ctx.paths, ctx.run_id)
+    except BudgetReached as e:
+        _log(f"  evaluate: skipped, {e}")
+        return {"skipped": True, "reason": str(e)}
+    rows = score_jobs(
+        jobs, pool, cfg, run_id=ctx.run_id, iteration=ctx.iteration, phase="eval", seed=cfg.seed + 1, client_kwargs=kw
+    )
     write_rollouts(rows, ctx.paths.rollouts, ctx.run_id, ctx.iteration, "eval")
     acc = accuracy_by_policy(rows)
     if cfg.eval.baselines and not baselines:
