@@ -5,9 +5,11 @@ unless the user set it, and turns off Prefect's telemetry, which fails offline.
 """
 
 import os
+from pathlib import Path
 
 from conductor.config import Paths
 
 os.environ.setdefault("PREFECT_HOME", str(Paths().prefect_home))
+Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)  # Prefect creates only the last level
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
