@@ -12,4 +12,3 @@ from conductor.config import Paths
 os.environ.setdefault("PREFECT_HOME", str(Paths().prefect_home))
 Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)  # Prefect creates only the last level
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
