@@ -79,12 +79,6 @@ def log_table(rows: list[dict[str, Any]], name: str) -> None:
         mlflow.log_table(data=columns, artifact_file=name)
 
 
-def log_artifacts(path: Path, artifact_path: str) -> None:
-    import mlflow
-
-    mlflow.log_artifacts(str(path), artifact_path=artifact_path)
-
-
 def log_params(params: Mapping[str, Any]) -> None:
     import mlflow
 

@@ -24,13 +24,3 @@ def oracle_accuracy(pool: PoolSpec, tasks: list[Task], max_steps: int = 5) -> fl
 
     per_domain = {d: oracle(pool, d, max_steps=max_steps).accuracy for d in {t.domain for t in tasks}}
     return sum(per_domain[t.domain] for t in tasks) / len(tasks)
-
-
-def expected_single(pool: PoolSpec, tasks: list[Task]) -> dict[int, float] | None:
-    """Each single worker's expected accuracy under the simulator's model (to compare with the measured one)."""
-    if not pool.simulated or not tasks:
-        return None
-    from conductor.sim.oracle import single_worker_accuracy
-
-    per_domain = {d: single_worker_accuracy(pool, d) for d in {t.domain for t in tasks}}
-    return {w: sum(per_domain[t.domain][w] for t in tasks) / len(tasks) for w in pool.ids}
