@@ -48,25 +48,41 @@ def job_seed(*parts: object) -> int:
 
 
 async def _execute_jobs(jobs: list[Job], pool: PoolSpec, seed: int, client_kwargs: dict) -> list[Execution | None]:
+    """The executor's batch runner for the jobs that have a workflow to run; None for those that did not parse.
+
+    An accepting recursion round (three empty lists) calls no worker: its answer is the previous one."""
     from conductor.pool.client import PoolClient
-    from conductor.workflow.executor import execute
+    from conductor.workflow.executor import Job as ExecJob
+    from conductor.workflow.executor import execute_many
 
-    client = PoolClient(pool, **client_kwargs)
-
-    async def one(job: Job) -> Execution | None:
+    out: list[Execution | None] = [None] * len(jobs)
+    to_run: list[int] = []
+    for i, job in enumerate(jobs):
         if job.workflow is None:
-            return None
+            continue
         if job.workflow.is_accept and job.previous_answer is not None:
-            return Execution(steps=[], answer=job.previous_answer, ok=True)  # accepted: no worker is called
-        s = job_seed(seed, job.task.id, job.group_id, job.sample, job.round)
-        return await execute(job.workflow, job.task.question, client, seed=s, previous_round=job.previous_round)
-
+            out[i] = Execution(steps=[], answer=job.previous_answer, ok=True)
+        else:
+            to_run.append(i)
+    client = PoolClient(pool, **client_kwargs)
     try:
-        return list(await asyncio.gather(*(one(j) for j in jobs)))
+        executions = await execute_many(
+            [
+                ExecJob(
+                    workflow=jobs[i].workflow,
+                    question=jobs[i].task.question,
+                    seed=job_seed(seed, jobs[i].task.id, jobs[i].group_id, jobs[i].sample, jobs[i].round),
+                    previous_round=jobs[i].previous_round,
+                )
+                for i in to_run
+            ],
+            client,
+        )
     finally:
-        close = getattr(client, "aclose", None)
-        if close is not None:
-            await close()
+        await client.aclose()
+    for i, ex in zip(to_run, executions, strict=True):
+        out[i] = ex
+    return out
 
 
 def _workflow_json(wf: Workflow | None) -> str | None:
