@@ -99,7 +99,20 @@ class PolicyConfig(BaseModel):
     sft_steps: int = Field(
         default=600, ge=0, description="Supervised warm-start steps on valid workflows (tiny model; 0 for a real LLM)."
     )
-    sft_learning_rate: float = Field(default=3e-3, gt=0, description="AdamW lr of the supervised warm start.")
+    sft_learning_rate: float = Field(
+        default=1e-3, gt=0, description="AdamW lr of the supervised warm start (3e-3 learns the format but not the ids)."
+    )
+    sft_id_weight: float = Field(
+        default=10.0,
+        ge=1.0,
+        description="Loss weight of the worker-id tokens in the warm start: without it a tiny model learns the "
+        "format but ignores which ids its prompt offers (docs/design.md).",
+    )
+    sft_thought: bool = Field(
+        default=False,
+        description="Warm-start targets open with one line naming the question's kind and the offered models "
+        "('This is a math question for models 0, 2.'); prefers no worker. Off: it did not help (docs/design.md).",
+    )
     sft_batch_size: int = Field(default=16, ge=1, description="Examples per supervised warm-start step.")
     tiny_size: Literal["micro", "tiny", "small"] = Field(
         default="tiny", description="Shape of the locally built model when base_model is 'tiny' (policy/tiny.py)."

@@ -33,7 +33,7 @@ def _key(cfg: RunConfig, pool: PoolSpec) -> str:
             "sources": cfg.sources,
             "seed": cfg.seed,
             "max_steps": cfg.rollout.max_steps,
-            "v": 1,
+            "v": 2,
         },
         sort_keys=True,
     )
@@ -48,7 +48,7 @@ def initial_checkpoint(cfg: RunConfig, paths: Paths, tasks: list[Task], pool: Po
         return out
     from conductor.policy.model import Policy
     from conductor.policy.sft import warm_start
-    from conductor.policy.sft_data import random_workflow
+    from conductor.policy.sft_data import random_workflow, thought_line
     from conductor.policy.tiny import build_tiny_conductor
     from conductor.workflow.conductor_prompt import build_messages
 
@@ -66,18 +66,24 @@ def initial_checkpoint(cfg: RunConfig, paths: Paths, tasks: list[Task], pool: Po
             task.question, pool.subset(ids), mode=cfg.policy.prompt_mode, template=cfg.policy.prompt_template,
             max_steps=cfg.rollout.max_steps, question_chars=cfg.policy.question_chars,
         )
-        samples.append((messages, prefill, random_workflow(rng, ids, cfg.rollout.max_steps).render()))
+        target = random_workflow(rng, ids, cfg.rollout.max_steps).render()
+        if cfg.policy.sft_thought:
+            target = f"{thought_line(task.domain, ids)}\n{target}"
+        samples.append((messages, prefill, target))
     corpus = [_prompt_text(m, p) for m, p, _ in samples[:256]] + [c for _, _, c in samples]
     corpus += [t.question for t in rng.sample(tasks, min(len(tasks), 400))]
     tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex}.tmp")
-    build_tiny_conductor(tmp / "base", corpus, seed=cfg.seed)
+    build_tiny_conductor(tmp / "base", corpus, seed=cfg.seed, size=cfg.policy.tiny_size)
     policy = Policy.load(str(tmp / "base"), cfg.policy)
     examples = [(policy.render_prompt(m, p), c) for m, p, c in samples]
     print(f"  warm start: {cfg.policy.sft_steps} supervised steps on {len(examples)} random valid workflows", flush=True)
     from tqdm import tqdm
 
     bar = tqdm(total=cfg.policy.sft_steps, desc="  warm start", unit="step", leave=False)
-    warm_start(policy, examples, steps=cfg.policy.sft_steps, seed=cfg.seed, on_step=lambda m: bar.update(1))
+    warm_start(
+        policy, examples, steps=cfg.policy.sft_steps, seed=cfg.seed, id_weight=cfg.policy.sft_id_weight,
+        on_step=lambda m: bar.update(1),
+    )
     bar.close()
     policy.save(tmp / "model")
     final_tmp = tmp / "model"

@@ -53,6 +53,22 @@ def random_workflow(rng: random.Random, pool_ids: Sequence[int], max_steps: int 
     return Workflow(steps=tuple(steps))
 
 
+THOUGHT = "This is a {domain} question for models {ids}."
+
+
+def thought_line(domain: str, pool_ids: Sequence[int]) -> str:
+    """The one line of thinking a warm-start target opens with: what kind of question this is, and which
+    models the prompt offers.
+
+    Why: the three lists start with the worker ids, and a tiny model that has not read the question by then
+    can only learn one plan for every question; nor does it learn, from ids alone, to keep to the offered
+    models (docs/design.md). Restating both a few tokens before the ids puts them where even a 2-layer model
+    can use them. It prefers no worker, so it teaches no preference (the paper's Conductor thinks before its
+    lists, too: section 3, "think first").
+    """
+    return THOUGHT.format(domain=domain, ids=", ".join(str(i) for i in sorted(pool_ids)))
+
+
 def random_workflow_texts(
     n: int, pool_ids: Sequence[int], seed: int = 0, max_steps: int = MAX_STEPS
 ) -> list[str]:

@@ -25,7 +25,8 @@ TINY_CPU: dict[str, Any] = {
         "eval_temperature": 0.2,
         "lora": False,
         "sft_steps": 600,
-        "sft_learning_rate": 3e-3,
+        "sft_learning_rate": 1e-3,
+        "sft_id_weight": 10.0,
         "sft_batch_size": 16,
     },
     "train": {

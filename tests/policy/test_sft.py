@@ -10,15 +10,15 @@ from policy_kit import POOL, PREFILL, QUESTIONS, messages, parses
 def test_defaults_teach_the_format_at_temperature_one(warm_policy):
     pol, metrics, seconds = warm_policy
     assert metrics[-1]["loss"] < metrics[0]["loss"] / 5
-    # The full pool: the warm start teaches the format and uniform worker choice; keeping to a random
-    # sub-pool (copying ids from the prompt) is beyond it (~50% of plans use an unlisted id) and left to GRPO.
+    # The full pool: the warm start teaches the format and uniform worker choice (86% parseable at lr 1e-3 with
+    # the ids weighted, the default; 94-96% at lr 3e-3, which does not learn to keep to a sub-pool).
     pools = [POOL] * len(QUESTIONS)
     prompts = [pol.render_prompt(messages(q, POOL), PREFILL) for q in QUESTIONS]
     gens = pol.generate(prompts, n=32, temperature=1.0, seed=5)
     results = [(parses(g.text, pool), g) for pool, gs in zip(pools, gens, strict=True) for g in gs]
     rate = sum(ok for ok, _ in results) / len(results)
     print(f"warm start: {len(metrics)} steps in {seconds:.1f} s; parseable at T=1.0: {rate:.1%}")
-    assert rate > 0.90
+    assert rate > 0.80
     assert sum(g.finish_reason == "stop" for _, g in results) / len(results) > 0.95
     # The warm start teaches the format, not a preference: many different workers open the plans.
     firsts = Counter(g.text.split("[", 1)[1].split(",", 1)[0].split("]", 1)[0] for ok, g in results if ok)
@@ -33,3 +33,44 @@ def test_loss_counts_completion_tokens_only(policy):
     m = warm_start(policy, [(prompt, completion)], steps=2, lr=1e-3, batch_size=1)
     assert m[0]["tokens"] == len(policy.encode(completion)) + 1  # + the end-of-turn token
     assert m[1]["loss"] < m[0]["loss"]
+
+
+def test_id_weights_fall_on_worker_ids_and_the_thought_line(policy):
+    from conductor.policy.sft import _id_weights
+    from conductor.policy.sft_data import thought_line
+
+    plain = 'model_id = [3, 0, 6]\nsubtasks = ["Solve the problem.", "Solve the problem.", "Check the answer above."]'
+    ids = policy.encode(plain)
+    w = _id_weights(policy, plain, ids, 10.0)
+    heavy = [policy.tokenizer.decode([t]) for t, x in zip(ids, w, strict=True) if x == 10.0]
+    assert [h.strip() for h in heavy] == ["3", "0", "6"]  # the digits of the first list, nothing else
+    assert _id_weights(policy, plain, ids, 1.0) == [1.0] * len(ids)
+
+    with_thought = f"{thought_line('math', [0, 3, 6])}\n{plain}"
+    ids = policy.encode(with_thought)
+    w = _id_weights(policy, with_thought, ids, 10.0)
+    n_thought = len(policy.encode(thought_line("math", [0, 3, 6]) + "\n"))
+    assert all(x == 10.0 for x in w[:n_thought])
+    assert sum(x == 10.0 for x in w[n_thought:]) == 3
+
+
+def test_defaults_keep_to_the_offered_sub_pool(warm_policy):
+    """The id-weighted warm start reads which workers the prompt offers (unweighted, ~60% of plans did not)."""
+    from conductor.workflow.parse import parse_workflow
+    from conductor.workflow.schema import WorkflowError
+
+    pol, _, _ = warm_policy
+    pools = [[0, 2], [1, 5, 6], [3, 4], [0, 1, 2, 6]] * 3
+    prompts = [pol.render_prompt(messages(QUESTIONS[i % len(QUESTIONS)], p), PREFILL) for i, p in enumerate(pools)]
+    gens = pol.generate(prompts, n=16, temperature=1.0, seed=7)
+    codes = Counter()
+    for pool, gs in zip(pools, gens, strict=True):
+        for g in gs:
+            try:
+                parse_workflow(g.text, pool_ids=set(pool))
+                codes["ok"] += 1
+            except WorkflowError as e:
+                codes[e.code] += 1
+    total = sum(codes.values())
+    print(f"warm start on sub-pools: {dict(codes)}")
+    assert codes["unknown_worker"] / total < 0.15
