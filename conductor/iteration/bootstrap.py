@@ -80,10 +80,7 @@ def initial_checkpoint(cfg: RunConfig, paths: Paths, tasks: list[Task], pool: Po
     from tqdm import tqdm
 
     bar = tqdm(total=cfg.policy.sft_steps, desc="  warm start", unit="step", leave=False)
-    warm_start(
-        policy, examples, steps=cfg.policy.sft_steps, seed=cfg.seed, id_weight=cfg.policy.sft_id_weight,
-        on_step=lambda m: bar.update(1),
-    )
+    warm_start(policy, examples, steps=cfg.policy.sft_steps, seed=cfg.seed, on_step=lambda m: bar.update(1))
     bar.close()
     policy.save(tmp / "model")
     final_tmp = tmp / "model"
