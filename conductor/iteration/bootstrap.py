@@ -74,7 +74,8 @@ def initial_checkpoint(cfg: RunConfig, paths: Paths, tasks: list[Task], pool: Po
     corpus += [t.question for t in rng.sample(tasks, min(len(tasks), 400))]
     tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex}.tmp")
     build_tiny_conductor(tmp / "base", corpus, seed=cfg.seed, size=cfg.policy.tiny_size)
-    policy = Policy.load(str(tmp / "base"), cfg.policy)
+    # Full weights in the warm start, whatever `lora` says: the campaign adds adapters on top of this checkpoint.
+    policy = Policy.load(str(tmp / "base"), cfg.policy.model_copy(update={"lora": False}))
     examples = [(policy.render_prompt(m, p), c) for m, p, c in samples]
     print(f"  warm start: {cfg.policy.sft_steps} supervised steps on {len(examples)} random valid workflows", flush=True)
     from tqdm import tqdm
@@ -82,6 +83,9 @@ def initial_checkpoint(cfg: RunConfig, paths: Paths, tasks: list[Task], pool: Po
     bar = tqdm(total=cfg.policy.sft_steps, desc="  warm start", unit="step", leave=False)
     warm_start(policy, examples, steps=cfg.policy.sft_steps, seed=cfg.seed, on_step=lambda m: bar.update(1))
     bar.close()
+    # RL starts from the warm start, so it is the KL reference and the LoRA base: record its final folder, not
+    # the temporary random-init one (deleted below).
+    policy.base_model = str(out)
     policy.save(tmp / "model")
     final_tmp = tmp / "model"
     os.replace(final_tmp, out)
