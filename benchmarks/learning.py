@@ -39,6 +39,10 @@ FULL = [
     "rollout.pool_max=4",
     "eval.tasks=60",
     "eval.every=10",
+    # The learning recipe on top of the tiny-cpu defaults (docs/performance.md says what each bought):
+    "policy.sft_steps=1500",  # long plans parse: 4-5 step plans failed 30-36% after 600-1000 steps
+    "policy.sft_thought=true",  # the question's kind written just before the ids, for a 2-layer model
+    "train.kl_beta=0.05",  # ... and kept accurate under RL by a KL to the warm start (without: decays to chance)
 ]
 QUICK = ["name=learning-quick", "iterations=4", "rollout.tasks_per_iteration=8", "rollout.group_size=6",
          "rollout.pool_min=2", "rollout.pool_max=4", "eval.tasks=24", "eval.every=2"]
@@ -100,10 +104,23 @@ def train_and_report(overrides: list[str], paths: Paths, label: str) -> dict:
     return out
 
 
+def run_unseen(base: list[str], paths: Paths) -> dict:
+    """Descriptions mode, worker 4 never offered in training, evaluated on the full pool (worker 4 included)."""
+    unseen = train_and_report(
+        [*base, "name=learning-unseen", "policy.prompt_mode=descriptions", "rollout.train_workers=[0,1,2,3]",
+         "rollout.pool_min=2", "rollout.pool_max=4"],
+        paths, "descriptions, worker 4 unseen",
+    )
+    print(f"unseen-worker run: conductor={unseen['conductor']:.3f} oracle={unseen['oracle']:.3f} "
+          f"best_single={unseen['best_single']:.3f} curve={unseen['curve']}", flush=True)
+    return {k: v for k, v in unseen.items() if k != "config"}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="a few iterations only")
     ap.add_argument("--unseen", action="store_true", help="also run the descriptions-mode unseen-worker study")
+    ap.add_argument("--unseen-only", action="store_true", help="run only the unseen-worker study (no last line)")
     ap.add_argument("--home", help="state folder (default: a fresh temporary one)")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a run-config field")
     ap.add_argument("--json", help="write all figures to this file")
@@ -112,20 +129,18 @@ def main() -> None:
     os.environ["CONDUCTOR_HOME"] = str(home)
     paths = Paths(home=home)
     base = (QUICK if args.quick else FULL) + args.set
+    if args.unseen_only:
+        unseen = run_unseen(base, paths)
+        if args.json:
+            Path(args.json).write_text(json.dumps({"unseen": unseen}, indent=2, default=str))
+        return
     main_run = train_and_report(base, paths, "ids, held-out pool")
     print(f"\nlearning curve (held-out tasks, full pool): {main_run['curve']}", flush=True)
     rec = recursion_accuracy(main_run["config"], paths, main_run["checkpoint"], rounds=1)
     rec0 = recursion_accuracy(main_run["config"], paths, main_run["checkpoint"], rounds=0)
     figures = {"main": {k: v for k, v in main_run.items() if k != "config"}, "recursion": {"rounds0": rec0, "rounds1": rec}}
     if args.unseen:
-        unseen = train_and_report(
-            [*base, "name=learning-unseen", "policy.prompt_mode=descriptions", "rollout.train_workers=[0,1,2,3]",
-             "rollout.pool_min=2", "rollout.pool_max=4"],
-            paths, "descriptions, worker 4 unseen",
-        )
-        figures["unseen"] = {k: v for k, v in unseen.items() if k != "config"}
-        print(f"unseen-worker run: conductor={unseen['conductor']:.3f} oracle={unseen['oracle']:.3f} "
-              f"best_single={unseen['best_single']:.3f} curve={unseen['curve']}", flush=True)
+        figures["unseen"] = run_unseen(base, paths)
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2, default=str))
     print(f"recursion: one extra round {rec:.3f} vs none {rec0:.3f} (same checkpoint, same tasks)")

@@ -108,10 +108,17 @@ class PolicyConfig(BaseModel):
         description="Loss weight of the worker-id tokens in the warm start: without it a tiny model learns the "
         "format but ignores which ids its prompt offers (docs/design.md).",
     )
+    sft_structure_weight: float = Field(
+        default=1.0,
+        ge=1.0,
+        description="Loss weight, in the warm start, of the commas and closing brackets of the subtasks and "
+        "access lists, where their lengths come to match the model_id list's. Off: measured no help (docs/design.md).",
+    )
     sft_thought: bool = Field(
         default=False,
         description="Warm-start targets open with one line naming the question's kind and the offered models "
-        "('This is a math question for models 0, 2.'); prefers no worker. Off: it did not help (docs/design.md).",
+        "('This is a math question for models 0, 2.'); prefers no worker. Helps only with train.kl_beta > 0, which "
+        "keeps the line right under RL; the learning benchmark turns both on (docs/design.md).",
     )
     sft_batch_size: int = Field(default=16, ge=1, description="Examples per supervised warm-start step.")
     tiny_size: Literal["micro", "tiny", "small"] = Field(

@@ -46,12 +46,13 @@ def warm_start(
     seed: int = 0,
     on_step: Callable[[dict], None] | None = None,
     id_weight: float | None = None,
+    structure_weight: float | None = None,
 ) -> list[dict]:
     """Fine-tune `policy` in place on (prompt_text, completion_text) pairs; returns per-step metrics.
 
     `prompt_text` is a rendered prompt (`Policy.render_prompt`, prefill included); `completion_text` is what
     the model should write after it. None takes the value from `policy.cfg` (sft_steps, sft_learning_rate,
-    sft_batch_size, sft_id_weight).
+    sft_batch_size, sft_id_weight, sft_structure_weight).
     """
     if not examples:
         raise ValueError("warm_start needs at least one example")
@@ -59,6 +60,7 @@ def warm_start(
     lr = policy.cfg.sft_learning_rate if lr is None else lr
     batch_size = policy.cfg.sft_batch_size if batch_size is None else batch_size
     id_weight = policy.cfg.sft_id_weight if id_weight is None else id_weight
+    structure_weight = policy.cfg.sft_structure_weight if structure_weight is None else structure_weight
     eos = policy.tokenizer.eos_token_id
     prompt_cache: dict[str, list[int]] = {}
     encoded = []
@@ -66,7 +68,7 @@ def warm_start(
         if prompt not in prompt_cache:
             prompt_cache[prompt] = policy.encode(prompt)
         ids = policy.encode(completion) + [eos]
-        encoded.append((prompt_cache[prompt], ids, _id_weights(policy, completion, ids, id_weight)))
+        encoded.append((prompt_cache[prompt], ids, _loss_weights(policy, completion, ids, id_weight, structure_weight)))
 
     params = policy.trainable_parameters()
     opt = torch.optim.AdamW(params, lr=lr, betas=(0.9, 0.99), weight_decay=0.0)
@@ -106,23 +108,28 @@ def warm_start(
     return metrics
 
 
-def _id_weights(policy: Policy, completion: str, ids: list[int], id_weight: float) -> list[float]:
-    """Per-token loss weights: `id_weight` on the worker ids (the digits of the `model_id` list) and on a
-    thought line before the lists (sft_data.thought_line), 1 elsewhere. Both depend on the prompt; nothing
-    else in a random workflow does (see the module docstring). Tokens are located by decoding them in turn,
-    so the weights follow the tokens the loss actually sees."""
+def _loss_weights(
+    policy: Policy, completion: str, ids: list[int], id_weight: float, structure_weight: float = 1.0
+) -> list[float]:
+    """Per-token loss weights, 1 except on the tokens that decide something:
+    - `id_weight` on the worker ids (the digits of the `model_id` list) and on a thought line before the
+      lists (sft_data.thought_line): they depend on the prompt, nothing else in a random workflow does;
+    - `structure_weight` on the separators and closing brackets of the later lists (subtasks, access_list):
+      where the model continues or closes a list, so where the lists' lengths come to match or not.
+    Tokens are located by decoding them in turn, so the weights follow the tokens the loss actually sees."""
     weights = [1.0] * len(ids)
     start = completion.find("model_id")
-    if id_weight == 1.0 or start < 0:
+    if (id_weight == 1.0 and structure_weight == 1.0) or start < 0:
         return weights
     head_end = completion.find("\n", start)
     head_end = len(completion) if head_end < 0 else head_end
     offset = 0
     for i, tok in enumerate(ids):
-        if offset >= head_end:
-            break
         piece = policy.tokenizer.decode([tok])
-        if offset < start or piece.strip().isdigit():
-            weights[i] = id_weight
+        if offset < head_end:
+            if offset < start or piece.strip().isdigit():
+                weights[i] = id_weight
+        elif "," in piece or "]" in piece:
+            weights[i] = structure_weight
         offset += len(piece)
     return weights

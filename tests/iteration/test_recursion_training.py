@@ -13,6 +13,7 @@ import json
 
 import pytest
 import yaml
+from sim_support import arithmetic_tasks, serve
 
 from conductor.config import PolicyConfig, RolloutConfig, RunConfig, TrainConfig
 from conductor.iteration.recursion import (
@@ -27,24 +28,12 @@ from conductor.iteration.scoring import Job, score_jobs
 from conductor.pool.client import RetryPolicy
 from conductor.pool.spec import load_pool
 from conductor.sim.faults import FaultConfig
-from conductor.sim.server import SimServer
-from conductor.tasks.schema import Task
 from conductor.workflow.conductor_prompt import PREFILL, RECURSION_PREFILL, build_messages, build_recursion_messages
 from conductor.workflow.parse import parse_workflow
 from conductor.workflow.schema import WorkflowError
 from conductor.workflow.worker_prompt import PREVIOUS_OPEN
 
-TASKS = [
-    Task(
-        id=f"rec/{i}",
-        source="rec",
-        domain="math",
-        question=f"Question {i}: what is {i} * 7? Work in <idea></idea> and answer in <answer></answer>.",
-        answer=str(7 * i),
-        verifier="math",
-    )
-    for i in range(1, 7)
-]
+TASKS = arithmetic_tasks("rec", "Question {i}: what is {i} * 7?", lambda i: 7 * i, range(1, 7), source="rec")
 CHAIN = 'model_id = [2, 3]\nsubtasks = ["Solve the problem.", "Check the answer above."]\naccess_list = [[], ["all"]]'
 SOLO = 'model_id = [4]\nsubtasks = ["Solve the problem."]\naccess_list = [[]]'
 IMPROVE = (
@@ -68,14 +57,14 @@ def make_cfg(**rollout) -> RunConfig:
 
 @pytest.fixture(scope="module")
 def sim():
-    with SimServer(load_pool(), TASKS, seed=0) as server:
+    with serve(TASKS) as server:
         yield server
 
 
 @pytest.fixture(scope="module")
 def dead():
     """Every worker call fails (HTTP 500): a rollout that calls any worker here has an infrastructure fault."""
-    with SimServer(load_pool(), TASKS, seed=0, faults=FaultConfig(server_error=1.0)) as server:
+    with serve(TASKS, faults=FaultConfig(server_error=1.0)) as server:
         yield server
 
 

@@ -35,23 +35,40 @@ def test_loss_counts_completion_tokens_only(policy):
     assert m[1]["loss"] < m[0]["loss"]
 
 
-def test_id_weights_fall_on_worker_ids_and_the_thought_line(policy):
-    from conductor.policy.sft import _id_weights
+def test_loss_weights_fall_on_worker_ids_and_the_thought_line(policy):
+    from conductor.policy.sft import _loss_weights
     from conductor.policy.sft_data import thought_line
 
     plain = 'model_id = [3, 0, 6]\nsubtasks = ["Solve the problem.", "Solve the problem.", "Check the answer above."]'
     ids = policy.encode(plain)
-    w = _id_weights(policy, plain, ids, 10.0)
+    w = _loss_weights(policy, plain, ids, 10.0)
     heavy = [policy.tokenizer.decode([t]) for t, x in zip(ids, w, strict=True) if x == 10.0]
     assert [h.strip() for h in heavy] == ["3", "0", "6"]  # the digits of the first list, nothing else
-    assert _id_weights(policy, plain, ids, 1.0) == [1.0] * len(ids)
+    assert _loss_weights(policy, plain, ids, 1.0) == [1.0] * len(ids)
 
     with_thought = f"{thought_line('math', [0, 3, 6])}\n{plain}"
     ids = policy.encode(with_thought)
-    w = _id_weights(policy, with_thought, ids, 10.0)
+    w = _loss_weights(policy, with_thought, ids, 10.0)
     n_thought = len(policy.encode(thought_line("math", [0, 3, 6]) + "\n"))
     assert all(x == 10.0 for x in w[:n_thought])
     assert sum(x == 10.0 for x in w[n_thought:]) == 3
+
+
+def test_structure_weights_fall_where_the_later_lists_continue_or_close(policy):
+    from conductor.policy.sft import _loss_weights
+
+    text = ('model_id = [3, 0]\nsubtasks = ["Solve the problem.", "Check the answer above."]\n'
+            'access_list = [[], ["all"]]')
+    ids = policy.encode(text)
+    w = _loss_weights(policy, text, ids, 1.0, 5.0)
+    pieces = [policy.tokenizer.decode([t]) for t in ids]
+    heavy = "".join(p for p, x in zip(pieces, w, strict=True) if x == 5.0)
+    head = len(policy.encode("model_id = [3, 0]\n"))
+    assert all(x == 1.0 for x in w[:head]), "the model_id list's own separators stay at 1"
+    later = text.split("\n", 1)[1]
+    # every comma and closing bracket of the later lists is in a weighted token, and nothing from the text inside
+    assert heavy.count(",") == later.count(",") and heavy.count("]") == later.count("]")
+    assert "Solve" not in heavy and "Check" not in heavy
 
 
 def test_defaults_keep_to_the_offered_sub_pool(warm_policy):
