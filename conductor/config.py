@@ -114,10 +114,17 @@ class PolicyConfig(BaseModel):
         description="Loss weight, in the warm start, of the commas and closing brackets of the subtasks and "
         "access lists, where their lengths come to match the model_id list's. Off: measured no help (docs/design.md).",
     )
+    sft_same_worker: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1.0,
+        description="Share of warm-start plans whose steps all go to one (uniformly drawn) worker, so longer plans "
+        "inherit the worker GRPO learns to pick (docs/design.md).",
+    )
     sft_thought: bool = Field(
         default=False,
-        description="Warm-start targets open with one line naming the question's kind and the offered models "
-        "('This is a math question for models 0, 2.'); prefers no worker. Helps only with train.kl_beta > 0, which "
+        description="Warm-start targets open with one line naming the question's kind ('This is a math "
+        "question.'); prefers no worker. Helps only with train.kl_beta > 0, which "
         "keeps the line right under RL; the learning benchmark turns both on (docs/design.md).",
     )
     sft_batch_size: int = Field(default=16, ge=1, description="Examples per supervised warm-start step.")

@@ -33,7 +33,7 @@ def _key(cfg: RunConfig, pool: PoolSpec) -> str:
             "sources": cfg.sources,
             "seed": cfg.seed,
             "max_steps": cfg.rollout.max_steps,
-            "v": 2,
+            "v": 3,
         },
         sort_keys=True,
     )
@@ -66,9 +66,9 @@ def initial_checkpoint(cfg: RunConfig, paths: Paths, tasks: list[Task], pool: Po
             task.question, pool.subset(ids), mode=cfg.policy.prompt_mode, template=cfg.policy.prompt_template,
             max_steps=cfg.rollout.max_steps, question_chars=cfg.policy.question_chars,
         )
-        target = random_workflow(rng, ids, cfg.rollout.max_steps).render()
+        target = random_workflow(rng, ids, cfg.rollout.max_steps, cfg.policy.sft_same_worker).render()
         if cfg.policy.sft_thought:
-            target = f"{thought_line(task.domain, ids)}\n{target}"
+            target = f"{thought_line(task.domain)}\n{target}"
         samples.append((messages, prefill, target))
     corpus = [_prompt_text(m, p) for m, p, _ in samples[:256]] + [c for _, _, c in samples]
     corpus += [t.question for t in rng.sample(tasks, min(len(tasks), 400))]

@@ -22,17 +22,23 @@ AGGREGATE = ["Give the final answer."]
 STEP_WEIGHTS = (0.25, 0.25, 0.2, 0.15, 0.15)
 
 
-def random_workflow(rng: random.Random, pool_ids: Sequence[int], max_steps: int = MAX_STEPS) -> Workflow:
+def random_workflow(
+    rng: random.Random, pool_ids: Sequence[int], max_steps: int = MAX_STEPS, same_worker: float = 0.0
+) -> Workflow:
     """One valid workflow over `pool_ids`, of 1 to `max_steps` steps.
 
     The access entry follows from the subtask's role: a step that solves from scratch reads nothing ([]);
     a step that checks or aggregates reads everything before it (["all"]); the last of several steps always
     does. Besides being sensible, this lets a tiny model write the access list by copying roles rather than
     by counting, and a small phrase set leaves it little to learn but the structure: both halve the warm-up.
+
+    With probability `same_worker` every step goes to one worker (still drawn uniformly): a plan that reuses
+    its first worker, so that once GRPO has learnt which worker suits a question, longer plans inherit it.
     """
     weights = STEP_WEIGHTS[:max_steps]
     n = rng.choices(range(1, len(weights) + 1), weights=weights)[0]
     shape = rng.choice(["chain", "parallel", "mix"])
+    only = rng.choice(list(pool_ids)) if same_worker > 0 and rng.random() < same_worker else None
     steps: list[Step] = []
     for i in range(n):
         if i == 0:
@@ -49,24 +55,25 @@ def random_workflow(rng: random.Random, pool_ids: Sequence[int], max_steps: int 
             subtask = rng.choice(CHECK + AGGREGATE if i == n - 1 else CHECK)
         else:
             subtask = rng.choice(SOLVE + PLAN if i == 0 and shape == "mix" and n > 1 else SOLVE)
-        steps.append(Step(worker=rng.choice(list(pool_ids)), subtask=subtask, access="all" if reads else "none"))
+        worker = only if only is not None else rng.choice(list(pool_ids))
+        steps.append(Step(worker=worker, subtask=subtask, access="all" if reads else "none"))
     return Workflow(steps=tuple(steps))
 
 
-THOUGHT = "This is a {domain} question for models {ids}."
+THOUGHT = "This is a {domain} question."
 
 
-def thought_line(domain: str, pool_ids: Sequence[int]) -> str:
-    """The one line of thinking a warm-start target opens with: what kind of question this is, and which
-    models the prompt offers.
+def thought_line(domain: str) -> str:
+    """The one line of thinking a warm-start target opens with: what kind of question this is.
 
     Why: the three lists start with the worker ids, and a tiny model that has not read the question by then
-    can only learn one plan for every question; nor does it learn, from ids alone, to keep to the offered
-    models (docs/design.md). Restating both a few tokens before the ids puts them where even a 2-layer model
-    can use them. It prefers no worker, so it teaches no preference (the paper's Conductor thinks before its
-    lists, too: section 3, "think first").
+    can only learn one plan for every question (docs/design.md). Naming the kind a few tokens before the ids
+    puts it where even a 2-layer model can use it. It prefers no worker, so it teaches no preference (the
+    paper's Conductor thinks before its lists, too: section 3, "think first"). An earlier version also
+    restated the offered ids ("... for models 0, 2."): on a pool larger than any seen in training the model
+    garbled that list and then the plan, so the line names the kind only.
     """
-    return THOUGHT.format(domain=domain, ids=", ".join(str(i) for i in sorted(pool_ids)))
+    return THOUGHT.format(domain=domain)
 
 
 def random_workflow_texts(

@@ -46,10 +46,10 @@ def test_loss_weights_fall_on_worker_ids_and_the_thought_line(policy):
     assert [h.strip() for h in heavy] == ["3", "0", "6"]  # the digits of the first list, nothing else
     assert _loss_weights(policy, plain, ids, 1.0) == [1.0] * len(ids)
 
-    with_thought = f"{thought_line('math', [0, 3, 6])}\n{plain}"
+    with_thought = f"{thought_line('math')}\n{plain}"
     ids = policy.encode(with_thought)
     w = _loss_weights(policy, with_thought, ids, 10.0)
-    n_thought = len(policy.encode(thought_line("math", [0, 3, 6]) + "\n"))
+    n_thought = len(policy.encode(thought_line("math") + "\n"))
     assert all(x == 10.0 for x in w[:n_thought])
     assert sum(x == 10.0 for x in w[n_thought:]) == 3
 

@@ -1,0 +1,42 @@
+"""The warm start's synthetic plans: valid, within the step limit, and with the worker mix they promise."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+from conductor.policy.sft_data import random_workflow, thought_line
+
+
+def _plans(n: int, pool: list[int], max_steps: int = 5, same_worker: float = 0.0):
+    rng = random.Random(7)
+    return [random_workflow(rng, pool, max_steps, same_worker) for _ in range(n)]
+
+
+def test_plans_keep_to_the_pool_and_the_step_limit():
+    for max_steps in (1, 3, 5):
+        plans = _plans(300, [1, 4, 6], max_steps)
+        assert {len(p.steps) for p in plans} == set(range(1, max_steps + 1))
+        assert {s.worker for p in plans for s in p.steps} == {1, 4, 6}
+        assert all(p.steps[-1].access == "all" for p in plans if len(p.steps) > 1)
+
+
+def test_same_worker_share_of_multi_step_plans():
+    def share(plans):
+        multi = [p for p in plans if len(p.steps) > 1]
+        return sum(len({s.worker for s in p.steps}) == 1 for p in multi) / len(multi)
+
+    pool = [0, 1, 2, 3, 4]
+    independent = share(_plans(2000, pool))
+    half = share(_plans(2000, pool, same_worker=0.5))
+    assert independent < 0.15  # steps drawn independently rarely agree (1/5 per extra step)
+    assert 0.5 < half < 0.65  # half the plans by construction, plus chance agreement in the rest
+    always = _plans(500, pool, same_worker=1.0)
+    assert all(len({s.worker for s in p.steps}) == 1 for p in always)
+    # ... and the one worker is still drawn uniformly: no preference taught
+    counts = Counter(p.steps[0].worker for p in always)
+    assert set(counts) == set(pool) and min(counts.values()) > 60
+
+
+def test_thought_line_names_the_kind_only():
+    assert thought_line("math") == "This is a math question."
