@@ -29,7 +29,8 @@ def print_report(out: dict[str, Any], cfg: RunConfig) -> None:
         )
     n_eval = its[-1]["eval"].get("eval_tasks", 0) if its else 0
     print(f"\nrun {out['run_id']}: accuracy (%) on {n_eval} held-out tasks; single:<id> = one worker alone; "
-          f"oracle = best expected accuracy of any workflow (SIMULATED pool model)")
+          f"oracle = best expected accuracy of any workflow within the run's {cfg.rollout.max_steps}-step limit "
+          "(SIMULATED pool model)")
     print(format_table(cols, rows))
     print(f"\nfinished in {out['seconds'] / 60:.1f} min\n")
     print(f"rollouts (Parquet):  {paths.rollouts}/run={out['run_id']}/")

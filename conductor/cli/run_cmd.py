@@ -18,7 +18,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "-> evaluation against each single worker, random workflows and the oracle. Each iteration is a Prefect "
         "flow run and an MLflow run. Prints the results and where to look at them.",
     )
-    d.add_argument("--iterations", type=int, default=20, help="RL iterations (default 20, about 5 minutes on 2 cores)")
+    d.add_argument("--iterations", type=int, default=20, help="RL iterations (default 20, about 6 minutes on 2 cores)")
     d.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a run-config field, e.g. rollout.group_size=4")
     d.add_argument("--no-prefect", action="store_true", help="run the same steps as plain Python calls, without Prefect")
     d.set_defaults(func=demo)

@@ -1,7 +1,8 @@
 """Named sets of RunConfig overrides: `tiny-cpu` (the defaults, tuned for a 2-core CPU) and `paper-7b`.
 
-A preset is a nested dict applied on top of a RunConfig, so a config file or the command line can still
-override any single value afterwards (`apply_preset(cfg, "paper-7b")`, then `key=value` overrides).
+A preset is a nested dict laid under a run config: `preset: paper-7b` in a config file or `--set
+preset=paper-7b` on the command line, and every other value of the file or the command line still wins
+(`load_run_config`); from Python, `apply_preset(cfg, "paper-7b")` lays it over an existing RunConfig.
 
 paper-7b is the paper's recipe (section 6): Qwen2.5-7B-Instruct (the authors' code; the paper says the base
 model), 200 GRPO steps of 4 tasks x 64 rollouts, temperature 1.0, 1024 new tokens, AdamW lr 1e-6 with cosine
@@ -24,15 +25,18 @@ TINY_CPU: dict[str, Any] = {
         "temperature": 1.0,
         "eval_temperature": 0.2,
         "lora": False,
-        "sft_steps": 600,
+        "sft_steps": 1500,
         "sft_learning_rate": 1e-3,
         "sft_id_weight": 10.0,
         "sft_batch_size": 16,
+        "sft_thought": True,
+        "sft_same_worker": 0.5,
     },
+    "rollout": {"max_steps": 3},
     "train": {
         "learning_rate": 2e-4,
         "clip_epsilon": 0.2,
-        "kl_beta": 0.0,
+        "kl_beta": 0.05,
         "loss_type": "bnpo",
         "lr_schedule": "constant",
         "warmup_ratio": 0.0,
@@ -56,7 +60,7 @@ PAPER_7B: dict[str, Any] = {
         "sft_steps": 0,
         "lora": False,
     },
-    "rollout": {"tasks_per_iteration": 4, "group_size": 64},
+    "rollout": {"tasks_per_iteration": 4, "group_size": 64, "max_steps": 5},
     "train": {
         "learning_rate": 1e-6,
         "clip_epsilon": 0.2,
@@ -79,10 +83,10 @@ PAPER_7B: dict[str, Any] = {
 PRESETS: dict[str, dict[str, Any]] = {"tiny-cpu": TINY_CPU, "paper-7b": PAPER_7B}
 
 
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     out = dict(base)
     for k, v in over.items():
-        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+        out[k] = merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
     return out
 
 
@@ -91,4 +95,4 @@ def apply_preset(cfg: RunConfig | None, name: str) -> RunConfig:
     if name not in PRESETS:
         raise ValueError(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}")
     base = (cfg or RunConfig()).model_dump()
-    return RunConfig.model_validate(_merge(base, PRESETS[name]))
+    return RunConfig.model_validate(merge(base, PRESETS[name]))

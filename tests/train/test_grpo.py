@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from conftest import COMPLETION_A, COMPLETION_B, PROMPTS
+from update_kit import COMPLETION_A, COMPLETION_B, PROMPTS
 
 from conductor.config import TrainConfig
 from conductor.policy.logprobs import completion_logprobs, pack
@@ -65,7 +65,7 @@ def test_update_raises_the_preferred_completion(micro):
 
 def test_clipping_engages_outside_the_trust_region(micro):
     prompt = PROMPTS[1]
-    cfg = TrainConfig(learning_rate=1e-3, clip_epsilon=0.2)
+    cfg = TrainConfig(learning_rate=1e-3, clip_epsilon=0.2, kl_beta=0.0)  # the surrogate alone: a KL term pushes anyway
     # old = new - 0.5: ratio e^0.5 = 1.65 > 1.2. With A > 0 the clipped term wins and has no gradient.
     before = _params(micro)
     _, m = grpo_update(micro, [_row(micro, prompt, COMPLETION_A, 1.0, shift=-0.5)], cfg)
@@ -119,7 +119,8 @@ def test_dapo_normalisation_is_independent_of_micro_batching(micro_dir):
         rows = [_row(pol, PROMPTS[0], COMPLETION_A, 1.0), _row(pol, PROMPTS[1], COMPLETION_B, -0.5),
                 _row(pol, PROMPTS[1], COMPLETION_A, 0.3)]
         sgd = torch.optim.SGD(pol.trainable_parameters(), lr=1.0)  # the step is the gradient itself (Adam hides scale)
-        grpo_update(pol, rows, TrainConfig(learning_rate=1.0, loss_type="dapo", micro_batch_size=micro_batch), sgd)
+        grpo_update(pol, rows, TrainConfig(learning_rate=1.0, loss_type="dapo", micro_batch_size=micro_batch, kl_beta=0.0),
+                    sgd)
         out.append(_params(pol))
     assert all(torch.allclose(a, b, atol=1e-6) for a, b in zip(*out, strict=True))
     assert not all(torch.equal(a, b) for a, b in zip(out[0], _params(Policy.load(micro_dir, PolicyConfig())),

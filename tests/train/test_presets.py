@@ -35,3 +35,17 @@ def test_unknown_preset():
     with pytest.raises(ValueError, match="tiny-cpu"):
         apply_preset(None, "huge")
     assert set(PRESETS) == {"tiny-cpu", "paper-7b"}
+
+
+def test_preset_named_in_a_config_file_or_on_the_command_line(tmp_path):
+    f = tmp_path / "run.yaml"
+    f.write_text("preset: paper-7b\niterations: 3\ntrain:\n  learning_rate: 3.0e-6\n")
+    cfg = load_run_config(f, ["seed=9"])
+    assert cfg.preset == "paper-7b"
+    assert (cfg.iterations, cfg.train.learning_rate, cfg.seed) == (3, 3e-6, 9)  # the file and --set win
+    assert (cfg.train.kl_beta, cfg.rollout.max_steps, cfg.rollout.group_size) == (0.0, 5, 64)  # the rest: the paper's
+    cli = load_run_config(None, ["preset=paper-7b"])
+    assert cli.policy.base_model == "Qwen/Qwen2.5-7B-Instruct" and cli.train.learning_rate == 1e-6
+    assert load_run_config(None, ["preset=tiny-cpu"]).model_copy(update={"preset": None}) == RunConfig()
+    with pytest.raises(ValueError, match="unknown preset 'huge'"):
+        load_run_config(None, ["preset=huge"])
