@@ -6,8 +6,9 @@ meet at generation time: the prompt string is encoded as is, and the completion 
 
 Defaults (PolicyConfig: 1,500 steps, lr 1e-3, batch 16, 10% warm-up then cosine decay to 10%, worker-id tokens
 weighted 10x) take about 3.7 min on 2 CPU cores for a fresh `tiny` model on the compact prompt. 600 steps
-(80 s) already give about 75% valid workflows at temperature 1.0 on random sub-pools, but 22-36% of its 4-5
-step plans have lists of different lengths, and GRPO then drops long plans (docs/design.md).
+(80 s) already give about 75% valid workflows at temperature 1.0 on random sub-pools, but 63-74% of its 4-5
+step plans have lists of different lengths (1,500 steps: 22-30%), and GRPO then drops long plans
+(docs/design.md; `conductor sql --query parse_failures_by_length` after a run).
 
 Why the id weight: the ids are the only tokens of a random workflow that depend on the prompt, and each is worth
 at most log(5/k) nats, so an unweighted loss is minimised by ignoring the prompt. Measured on the compact
@@ -15,7 +16,8 @@ prompt with pools of 2-4 of 5 workers (150 samples at temperature 1.0): unweight
 a worker the prompt does not offer (lr 1e-3 or 3e-3, 600 or 1500 steps, with or without single-worker pools
 mixed in); weighted 10x at lr 1e-3, 7%. At lr 3e-3 the weighted loss still fails (62%). Those figures came
 from a one-off script (bootstrap's sampling, then 150 generations parsed against each prompt's pool);
-tests/policy/test_sft.py measures the same thing on its short prompt (22% unlisted with the defaults).
+tests/policy/test_sft.py measures the same thing on its short prompt (22% unlisted after 600 steps, 7% after
+the default 1,500; run it with `-s` to see the figures).
 """
 
 from __future__ import annotations
@@ -47,13 +49,12 @@ def warm_start(
     seed: int = 0,
     on_step: Callable[[dict], None] | None = None,
     id_weight: float | None = None,
-    structure_weight: float | None = None,
 ) -> list[dict]:
     """Fine-tune `policy` in place on (prompt_text, completion_text) pairs; returns per-step metrics.
 
     `prompt_text` is a rendered prompt (`Policy.render_prompt`, prefill included); `completion_text` is what
     the model should write after it. None takes the value from `policy.cfg` (sft_steps, sft_learning_rate,
-    sft_batch_size, sft_id_weight, sft_structure_weight).
+    sft_batch_size, sft_id_weight).
     """
     if not examples:
         raise ValueError("warm_start needs at least one example")
@@ -61,7 +62,6 @@ def warm_start(
     lr = policy.cfg.sft_learning_rate if lr is None else lr
     batch_size = policy.cfg.sft_batch_size if batch_size is None else batch_size
     id_weight = policy.cfg.sft_id_weight if id_weight is None else id_weight
-    structure_weight = policy.cfg.sft_structure_weight if structure_weight is None else structure_weight
     eos = policy.tokenizer.eos_token_id
     prompt_cache: dict[str, list[int]] = {}
     encoded = []
@@ -69,7 +69,7 @@ def warm_start(
         if prompt not in prompt_cache:
             prompt_cache[prompt] = policy.encode(prompt)
         ids = policy.encode(completion) + [eos]
-        encoded.append((prompt_cache[prompt], ids, _loss_weights(policy, completion, ids, id_weight, structure_weight)))
+        encoded.append((prompt_cache[prompt], ids, _loss_weights(policy, completion, ids, id_weight)))
 
     params = policy.trainable_parameters()
     opt = torch.optim.AdamW(params, lr=lr, betas=(0.9, 0.99), weight_decay=0.0)
@@ -109,28 +109,23 @@ def warm_start(
     return metrics
 
 
-def _loss_weights(
-    policy: Policy, completion: str, ids: list[int], id_weight: float, structure_weight: float = 1.0
-) -> list[float]:
-    """Per-token loss weights, 1 except on the tokens that decide something:
-    - `id_weight` on the worker ids (the digits of the `model_id` list) and on a thought line before the
-      lists (sft_data.thought_line): they depend on the prompt, nothing else in a random workflow does;
-    - `structure_weight` on the separators and closing brackets of the later lists (subtasks, access_list):
-      where the model continues or closes a list, so where the lists' lengths come to match or not.
-    Tokens are located by decoding them in turn, so the weights follow the tokens the loss actually sees."""
+def _loss_weights(policy: Policy, completion: str, ids: list[int], id_weight: float) -> list[float]:
+    """Per-token loss weights: `id_weight` on the worker ids (the digits of the `model_id` list) and on a
+    thought line before the lists (sft_data.thought_line), 1 elsewhere. Both depend on the prompt; nothing
+    else in a random workflow does (see the module docstring). Tokens are located by decoding them in turn,
+    so the weights follow the tokens the loss actually sees."""
     weights = [1.0] * len(ids)
     start = completion.find("model_id")
-    if (id_weight == 1.0 and structure_weight == 1.0) or start < 0:
+    if id_weight == 1.0 or start < 0:
         return weights
     head_end = completion.find("\n", start)
     head_end = len(completion) if head_end < 0 else head_end
     offset = 0
     for i, tok in enumerate(ids):
+        if offset >= head_end:
+            break
         piece = policy.tokenizer.decode([tok])
-        if offset < head_end:
-            if offset < start or piece.strip().isdigit():
-                weights[i] = id_weight
-        elif "," in piece or "]" in piece:
-            weights[i] = structure_weight
+        if offset < start or piece.strip().isdigit():
+            weights[i] = id_weight
         offset += len(piece)
     return weights

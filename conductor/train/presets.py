@@ -90,9 +90,14 @@ def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def apply_preset(cfg: RunConfig | None, name: str) -> RunConfig:
-    """`cfg` with the preset's values laid over it (a fresh RunConfig when None)."""
+def preset_values(name: str) -> dict[str, Any]:
+    """The nested overrides of a named preset; a clear error for an unknown name."""
     if name not in PRESETS:
         raise ValueError(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}")
+    return PRESETS[name]
+
+
+def apply_preset(cfg: RunConfig | None, name: str) -> RunConfig:
+    """`cfg` with the preset's values laid over it (a fresh RunConfig when None)."""
     base = (cfg or RunConfig()).model_dump()
-    return RunConfig.model_validate(merge(base, PRESETS[name]))
+    return RunConfig.model_validate(merge(base, preset_values(name)))

@@ -10,8 +10,9 @@ from policy_kit import POOL, PREFILL, QUESTIONS, messages, parses
 def test_defaults_teach_the_format_at_temperature_one(warm_policy):
     pol, metrics, seconds = warm_policy
     assert metrics[-1]["loss"] < metrics[0]["loss"] / 5
-    # The full pool: the warm start teaches the format and uniform worker choice (86% parseable at lr 1e-3 with
-    # the ids weighted, the default; 94-96% at lr 3e-3, which does not learn to keep to a sub-pool).
+    # The full pool: the warm start teaches the format and uniform worker choice (97% parseable with the
+    # defaults, 1,500 steps at lr 1e-3 with the ids weighted; 86% after 600 steps; 94-96% at lr 3e-3 and 600
+    # steps, which does not learn to keep to a sub-pool).
     pools = [POOL] * len(QUESTIONS)
     prompts = [pol.render_prompt(messages(q, POOL), PREFILL) for q in QUESTIONS]
     gens = pol.generate(prompts, n=32, temperature=1.0, seed=5)
@@ -54,27 +55,11 @@ def test_loss_weights_fall_on_worker_ids_and_the_thought_line(policy):
     assert sum(x == 10.0 for x in w[n_thought:]) == 3
 
 
-def test_structure_weights_fall_where_the_later_lists_continue_or_close(policy):
-    from conductor.policy.sft import _loss_weights
-
-    text = ('model_id = [3, 0]\nsubtasks = ["Solve the problem.", "Check the answer above."]\n'
-            'access_list = [[], ["all"]]')
-    ids = policy.encode(text)
-    w = _loss_weights(policy, text, ids, 1.0, 5.0)
-    pieces = [policy.tokenizer.decode([t]) for t in ids]
-    heavy = "".join(p for p, x in zip(pieces, w, strict=True) if x == 5.0)
-    head = len(policy.encode("model_id = [3, 0]\n"))
-    assert all(x == 1.0 for x in w[:head]), "the model_id list's own separators stay at 1"
-    later = text.split("\n", 1)[1]
-    # every comma and closing bracket of the later lists is in a weighted token, and nothing from the text inside
-    assert heavy.count(",") == later.count(",") and heavy.count("]") == later.count("]")
-    assert "Solve" not in heavy and "Check" not in heavy
-
-
 def test_defaults_keep_to_the_offered_sub_pool(warm_policy):
     """The id-weighted warm start reads which workers the prompt offers. On this short prompt (7 ids, pools of
-    2-7) 22% of its plans still name an unlisted worker, against about 50% for the unweighted warm start at
-    lr 3e-3 (the first session's measurement); on the real compact prompt 7% against 57-62%."""
+    2-7) 7% of its plans still name an unlisted worker with the defaults (1,500 steps; 22% after 600), against
+    about 50% for the unweighted warm start at lr 3e-3 (the first session's measurement); on the real compact
+    prompt 7% against 57-62% (600 steps each)."""
     from conductor.workflow.parse import parse_workflow
     from conductor.workflow.schema import WorkflowError
 

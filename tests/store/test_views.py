@@ -29,3 +29,21 @@ def test_views_exist_on_an_empty_store(tmp_path):
     assert con.execute("select count(*) from rollouts").fetchone()[0] == 0
     assert con.execute("select count(*) from tasks").fetchone()[0] == 0
     assert con.execute("select * from iterations").fetchall() == []
+
+
+def test_parse_failures_by_length(tmp_path, make_row):
+    paths = Paths(home=tmp_path)
+    written = [
+        ("model_id = [1]\nsubtasks = ['a']\naccess_list = [[]]", None),
+        ("model_id = [1, 2, 3]\nsubtasks = ['a', 'b']\naccess_list = [[], [], []]", "length_mismatch: 3, 2, 3"),
+        ("model_id = [0, 4, 4]\nsubtasks = ['a', 'b', 'c']\naccess_list = [[], [], ['all']]", None),
+        ("model_id = []\nsubtasks = []\naccess_list = []", "no_steps: empty"),
+        ("I would ask model two.", "no_lists: none found"),
+    ]
+    rows = [make_row("r1", 1, n=i).model_copy(update={"completion": c, "parse_error": e})
+            for i, (c, e) in enumerate(written)]
+    late = make_row("r1", 11, n=9).model_copy(update={"completion": "model_id = [1]", "parse_error": "x: y"})
+    write_rollouts(rows, paths.rollouts, "r1", 1, "train")
+    write_rollouts([late], paths.rollouts, "r1", 11, "train")  # after iteration 10: not counted
+    got = connect(paths).execute(saved_query("parse_failures_by_length")).fetchall()
+    assert got == [("r1", 0, 2, 1.0), ("r1", 1, 1, 0.0), ("r1", 3, 2, 0.5)]

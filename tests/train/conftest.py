@@ -10,6 +10,7 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 
 from update_kit import COMPLETION_A, COMPLETION_B, PROMPTS  # noqa: E402
 
+
 @pytest.fixture(scope="session")
 def micro_dir(tmp_path_factory):
     import torch
