@@ -83,14 +83,18 @@ def train_and_report(overrides: list[str], paths: Paths, label: str) -> dict:
     t0 = time.perf_counter()
     result = run_campaign(cfg, paths)
     minutes = (time.perf_counter() - t0) / 60
-    curve = [(it["iteration"], it["eval"].get("conductor")) for it in result.iterations if not it["eval"].get("skipped")]
+    evals = [it for it in result.iterations if not it["eval"].get("skipped")]
+    curve = [(it["iteration"], it["eval"].get("conductor")) for it in evals]
+    expected_curve = [(it["iteration"], round(it["eval"]["conductor_expected"], 3)) for it in evals]
     last = result.iterations[-1]["eval"]
     out = {
         "label": label,
         "run_id": result.run_id,
         "minutes": minutes,
         "curve": curve,
+        "expected_curve": expected_curve,
         "conductor": last["conductor"],
+        "conductor_expected": last["conductor_expected"],
         "best_single": last["best_single"],
         "best_single_worker": last["best_single_worker"],
         "singles": last["singles"],
@@ -109,6 +113,7 @@ def train_and_report(overrides: list[str], paths: Paths, label: str) -> dict:
         out["oracle_at_step_limit"] = out["oracle"]
         out["oracle"] = oracle_accuracy(load_pool(cfg.pool_file), evals, MAX_STEPS)
     out["ratio_to_oracle"] = out["conductor"] / out["oracle"] if out["oracle"] else None
+    out["expected_ratio_to_oracle"] = out["conductor_expected"] / out["oracle"] if out["oracle"] else None
     return out
 
 
@@ -144,6 +149,8 @@ def main() -> None:
         return
     main_run = train_and_report(base, paths, "ids, held-out pool")
     print(f"\nlearning curve (held-out tasks, full pool): {main_run['curve']}", flush=True)
+    print(f"expected accuracy of its plans (SIMULATED pool model, no execution noise): {main_run['expected_curve']}",
+          flush=True)
     rec = recursion_accuracy(main_run["config"], paths, main_run["checkpoint"], rounds=1)
     rec0 = recursion_accuracy(main_run["config"], paths, main_run["checkpoint"], rounds=0)
     figures = {"main": {k: v for k, v in main_run.items() if k != "config"}, "recursion": {"rounds0": rec0, "rounds1": rec}}
@@ -157,6 +164,8 @@ def main() -> None:
         print(f"oracle within the run's own step limit: {main_run['oracle_at_step_limit']:.3f} "
               f"(the last line's oracle is the paper's, {MAX_STEPS} steps)")
     m = main_run
+    print(f"plans: expected accuracy {m['conductor_expected']:.3f}, ratio to the oracle "
+          f"{m['expected_ratio_to_oracle']:.3f} (the measured figure below adds the simulator's coin flips)")
     print(
         f"learning conductor={m['conductor']:.3f} best_single={m['best_single']:.3f} random={m['random']:.3f} "
         f"oracle={m['oracle']:.3f} ratio_to_oracle={m['ratio_to_oracle']:.3f} minutes={m['minutes']:.1f}"

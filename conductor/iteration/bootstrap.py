@@ -33,6 +33,8 @@ def _key(cfg: RunConfig, pool: PoolSpec) -> str:
             "sources": cfg.sources,
             "seed": cfg.seed,
             "max_steps": cfg.rollout.max_steps,
+            # the warm-start prompts show pools drawn as training draws them
+            "pools": [cfg.rollout.pool_min, cfg.rollout.pool_max, cfg.rollout.train_workers],
             "v": 3,
         },
         sort_keys=True,

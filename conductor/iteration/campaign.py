@@ -85,6 +85,8 @@ def run_iteration(ctx: IterationContext, runner: StepRunner | None = None) -> di
 
 def eval_table(ev: dict[str, Any]) -> list[dict[str, Any]]:
     rows = [{"policy": "conductor", "accuracy": ev.get("conductor")}]
+    if ev.get("conductor_expected") is not None:
+        rows.append({"policy": "conductor plans (expected)", "accuracy": ev["conductor_expected"]})
     rows += [{"policy": k, "accuracy": v} for k, v in sorted(ev.get("singles", {}).items())]
     if ev.get("random") is not None:
         rows.append({"policy": "random", "accuracy": ev["random"]})

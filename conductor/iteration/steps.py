@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from conductor.evaluate.baselines import random_jobs, single_worker_jobs
-from conductor.evaluate.metrics import accuracy_by_policy, oracle_accuracy
+from conductor.evaluate.metrics import accuracy_by_policy, expected_plan_accuracy, oracle_accuracy
 from conductor.iteration.context import IterationContext
 from conductor.iteration.policy_cache import load_policy, remember
 from conductor.iteration.rollouts import conductor_jobs
@@ -151,6 +151,7 @@ def evaluate_step(ctx: IterationContext, checkpoint: Path) -> dict[str, Any]:
     return {
         "eval_tasks": len(tasks),
         "conductor": acc.get("conductor", 0.0),
+        "conductor_expected": expected_plan_accuracy(pool, conductor_rows),
         "random": baselines.get("random"),
         "best_single": max(singles.values()) if singles else None,
         "best_single_worker": max(singles, key=singles.get) if singles else None,

@@ -42,6 +42,7 @@ def test_two_iterations_as_prefect_flows(home, small_overrides):
         assert (paths.checkpoints / run_id / f"iter-{it['iteration']}" / "config.json").exists()
         ev = it["eval"]
         assert 0.0 <= ev["conductor"] <= 1.0 and ev["oracle"] > ev["best_single"]
+        assert 0.0 <= ev["conductor_expected"] <= 1.0  # its plans scored by the simulated pool's model
 
     # MLflow: one run per iteration, tagged SIMULATED, with training metrics and the eval table
     import mlflow
@@ -53,6 +54,7 @@ def test_two_iterations_as_prefect_flows(home, small_overrides):
     for r in mine:
         assert r.data.tags["pool.simulated"] == "true"
         assert "eval.conductor" in r.data.metrics and "rollouts.mean_reward" in r.data.metrics
+        assert "eval.conductor_expected" in r.data.metrics
         client = mlflow.tracking.MlflowClient()
         assert client.get_metric_history(r.info.run_id, "train.loss"), "per-step training metrics"
         assert "eval_table.json" in [a.path for a in client.list_artifacts(r.info.run_id)]
