@@ -122,6 +122,12 @@ class PolicyConfig(BaseModel):
         "question.'); prefers no worker. Helps only with train.kl_beta > 0, which "
         "keeps the line right under RL (docs/design.md).",
     )
+    sft_lead: bool = Field(
+        default=True,
+        description="With sft_thought, the line also names the plan's first worker right after the kind's word "
+        "('... Lead: math2.'), drawn uniformly from the offered ones, so the tiny model's choice can depend on the "
+        "kind through that one token (docs/design.md).",
+    )
     sft_batch_size: int = Field(default=16, ge=1, description="Examples per supervised warm-start step.")
     tiny_size: Literal["micro", "tiny", "small"] = Field(
         default="tiny", description="Shape of the locally built model when base_model is 'tiny' (policy/tiny.py)."

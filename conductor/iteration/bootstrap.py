@@ -35,14 +35,28 @@ def _key(cfg: RunConfig, pool: PoolSpec) -> str:
             "max_steps": cfg.rollout.max_steps,
             # the warm-start prompts show pools drawn as training draws them
             "pools": [cfg.rollout.pool_min, cfg.rollout.pool_max, cfg.rollout.train_workers],
-            "v": 3,
+            "v": 7,
         },
         sort_keys=True,
     )
     return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
 
-def initial_checkpoint(cfg: RunConfig, paths: Paths, tasks: list[Task], pool: PoolSpec, n_examples: int = 2000) -> Path | str:
+def warm_start_examples(cfg: RunConfig) -> int:
+    """One fresh example per warm-start row (at least 2,000, for the tokenizer's corpus).
+
+    Why: with a fixed 2,000 examples, 1,500 steps of 16 rows went over each about 12 times, and the tiny
+    model learned each training question's random ids. Those arbitrary preferences carried over to every
+    prompt (on the pool [0, 1], P(worker 0 first) averaged 0.98 over held-out code questions), and the KL term
+    then held GRPO near them. Seen once, random ids leave it near-uniform over the offered workers
+    (0.30-0.70 on [0, 1], the same for every domain): `python -m benchmarks.routing CHECKPOINT --pool 0,1`.
+    """
+    return max(2000, cfg.policy.sft_steps * cfg.policy.sft_batch_size)
+
+
+def initial_checkpoint(
+    cfg: RunConfig, paths: Paths, tasks: list[Task], pool: PoolSpec, n_examples: int | None = None
+) -> Path | str:
     if cfg.policy.base_model != "tiny":
         return cfg.policy.base_model
     out = paths.checkpoints / f"tiny-sft-{_key(cfg, pool)}"
@@ -56,6 +70,8 @@ def initial_checkpoint(cfg: RunConfig, paths: Paths, tasks: list[Task], pool: Po
 
     from conductor.iteration.pools import draw_pool
 
+    if n_examples is None:
+        n_examples = warm_start_examples(cfg)
     rng = random.Random(cfg.seed)
     train = [t for t in tasks if t.split == "train"] or tasks
     if cfg.rollout.train_workers is not None:
@@ -68,9 +84,14 @@ def initial_checkpoint(cfg: RunConfig, paths: Paths, tasks: list[Task], pool: Po
             task.question, pool.subset(ids), mode=cfg.policy.prompt_mode, template=cfg.policy.prompt_template,
             max_steps=cfg.rollout.max_steps, question_chars=cfg.policy.question_chars,
         )
-        target = random_workflow(rng, ids, cfg.rollout.max_steps, cfg.policy.sft_same_worker).render()
+        # The lead is drawn from every worker training may offer, not only this prompt's: the line names the
+        # worker the Conductor would want for this kind of question, and the plan opens with it when offered.
+        lead = rng.choice(list(pool.ids)) if cfg.policy.sft_thought and cfg.policy.sft_lead else None
+        plan = random_workflow(rng, ids, cfg.rollout.max_steps, cfg.policy.sft_same_worker,
+                               first=lead if lead in ids else None)
+        target = plan.render()
         if cfg.policy.sft_thought:
-            target = f"{thought_line(task.domain)}\n{target}"
+            target = f"{thought_line(task.domain, lead)}\n{target}"
         samples.append((messages, prefill, target))
     corpus = [_prompt_text(m, p) for m, p, _ in samples[:256]] + [c for _, _, c in samples]
     corpus += [t.question for t in rng.sample(tasks, min(len(tasks), 400))]
@@ -78,6 +99,8 @@ def initial_checkpoint(cfg: RunConfig, paths: Paths, tasks: list[Task], pool: Po
     build_tiny_conductor(tmp / "base", corpus, seed=cfg.seed, size=cfg.policy.tiny_size)
     # Full weights in the warm start, whatever `lora` says: the campaign adds adapters on top of this checkpoint.
     policy = Policy.load(str(tmp / "base"), cfg.policy.model_copy(update={"lora": False}))
+    if cfg.policy.sft_thought and cfg.policy.sft_lead:
+        _check_lead_words(policy, sorted({t.domain for t in train}), pool.ids)
     examples = [(policy.render_prompt(m, p), c) for m, p, c in samples]
     print(f"  warm start: {cfg.policy.sft_steps} supervised steps on {len(examples)} random valid workflows", flush=True)
     from tqdm import tqdm
@@ -93,3 +116,15 @@ def initial_checkpoint(cfg: RunConfig, paths: Paths, tasks: list[Task], pool: Po
     os.replace(final_tmp, out)
     shutil.rmtree(tmp, ignore_errors=True)
     return out
+
+
+def _check_lead_words(policy, domains: list[str], workers: tuple[int, ...] | list[int]) -> None:
+    """Say so when a lead word is not one token of the fresh tokenizer: its kind's choice then shares tokens
+    with the other kinds', which is what the lead words are there to avoid (sft_data.lead_word)."""
+    from conductor.policy.sft_data import lead_word
+
+    split = [lead_word(d, w) for d in domains for w in workers
+             if len(policy.tokenizer.encode(f" {lead_word(d, w)}", add_special_tokens=False)) != 1]
+    if split:
+        print(f"  warm start: note: {len(split)} lead words are not one token each ({', '.join(split[:4])}"
+              f"{', ...' if len(split) > 4 else ''}); their kinds will learn their lead more slowly", flush=True)

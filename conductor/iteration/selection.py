@@ -21,6 +21,7 @@ def balanced_sample(tasks: list[Task], n: int, rng: random.Random) -> list[Task]
     for pool in by_domain.values():
         rng.shuffle(pool)
     domains = sorted(by_domain)
+    rng.shuffle(domains)  # which domain gets the remainder of n changes per draw, not always the first
     out: list[Task] = []
     while len(out) < n and any(by_domain.values()):
         for d in domains:

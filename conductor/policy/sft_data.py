@@ -23,7 +23,11 @@ STEP_WEIGHTS = (0.25, 0.25, 0.2, 0.15, 0.15)
 
 
 def random_workflow(
-    rng: random.Random, pool_ids: Sequence[int], max_steps: int = MAX_STEPS, same_worker: float = 0.0
+    rng: random.Random,
+    pool_ids: Sequence[int],
+    max_steps: int = MAX_STEPS,
+    same_worker: float = 0.0,
+    first: int | None = None,
 ) -> Workflow:
     """One valid workflow over `pool_ids`, of 1 to `max_steps` steps.
 
@@ -34,11 +38,13 @@ def random_workflow(
 
     With probability `same_worker` every step goes to one worker (still drawn uniformly): a plan that reuses
     its first worker, so that once GRPO has learnt which worker suits a question, longer plans inherit it.
+    `first`, when given, is the first step's worker (and the one worker of such a plan).
     """
     weights = STEP_WEIGHTS[:max_steps]
     n = rng.choices(range(1, len(weights) + 1), weights=weights)[0]
     shape = rng.choice(["chain", "parallel", "mix"])
-    only = rng.choice(list(pool_ids)) if same_worker > 0 and rng.random() < same_worker else None
+    same = same_worker > 0 and rng.random() < same_worker
+    only = (first if first is not None else rng.choice(list(pool_ids))) if same else None
     steps: list[Step] = []
     for i in range(n):
         if i == 0:
@@ -55,25 +61,50 @@ def random_workflow(
             subtask = rng.choice(CHECK + AGGREGATE if i == n - 1 else CHECK)
         else:
             subtask = rng.choice(SOLVE + PLAN if i == 0 and shape == "mix" and n > 1 else SOLVE)
-        worker = only if only is not None else rng.choice(list(pool_ids))
+        if only is not None:
+            worker = only
+        elif i == 0 and first is not None:
+            worker = first
+        else:
+            worker = rng.choice(list(pool_ids))
         steps.append(Step(worker=worker, subtask=subtask, access="all" if reads else "none"))
     return Workflow(steps=tuple(steps))
 
 
 THOUGHT = "This is a {domain} question."
+NUMBER_WORDS = ("Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine")
 
 
-def thought_line(domain: str) -> str:
-    """The one line of thinking a warm-start target opens with: what kind of question this is.
+def lead_word(domain: str, worker: int) -> str:
+    """One word for "this kind of question, led by this worker": `MathTwo`, `CodeOne`.
 
-    Why: the three lists start with the worker ids, and a tiny model that has not read the question by then
-    can only learn one plan for every question (docs/design.md). Naming the kind a few tokens before the ids
-    puts it where even a 2-layer model can use it. It prefers no worker, so it teaches no preference (the
-    paper's Conductor thinks before its lists, too: section 3, "think first"). An earlier version also
-    restated the offered ids ("... for models 0, 2."): on a pool larger than any seen in training the model
-    garbled that list and then the plan, so the line names the kind only.
+    Why one word: the tiny tokenizer is trained on the warm-start text, so each such word becomes one token
+    of its own (checked at bootstrap), and choosing the lead is choosing among tokens that belong to one kind
+    of question. GRPO then moves a kind's lead without moving the others'. Written as "Lead: math2", with a
+    token per worker shared by every kind, the choice hardly depended on the kind: the warm start (uniform
+    leads) had made the model's state at that position nearly the same for every kind (the kind's part was
+    about 3% of its norm), so each update moved all kinds towards one worker (docs/design.md). Ids above
+    nine keep their digits (a word of their own is not needed for the pools the tiny model is trained on).
     """
-    return THOUGHT.format(domain=domain)
+    return domain.capitalize() + (NUMBER_WORDS[worker] if 0 <= worker < len(NUMBER_WORDS) else str(worker))
+
+
+def thought_line(domain: str, lead: int | None = None) -> str:
+    """The one line of thinking a warm-start target opens with: what kind of question this is, and, with
+    `lead`, which worker it wants for the first step.
+
+    Why the kind: the three lists start with the worker ids, and a tiny model that has not read the question
+    by then can only learn one plan for every question (docs/design.md). It prefers no worker, so it teaches
+    no preference (the paper's Conductor thinks before its lists, too: section 3, "think first"). An earlier
+    version also restated the offered ids ("... for models 0, 2."): on a pool larger than any seen in
+    training the model garbled that list and then the plan, so the line names one worker at most.
+
+    Why the lead (`lead_word`): it is where the Conductor says which worker suits this kind of question. In
+    the warm start it is drawn uniformly from every worker training may offer, not only this prompt's, so it
+    teaches no preference and depends on nothing but the question; the plan opens with it when it is offered.
+    """
+    line = THOUGHT.format(domain=domain)
+    return line if lead is None else f"{line} Lead: {lead_word(domain, lead)}."
 
 
 def random_workflow_texts(

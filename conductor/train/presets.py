@@ -30,6 +30,7 @@ TINY_CPU: dict[str, Any] = {
         "sft_id_weight": 10.0,
         "sft_batch_size": 16,
         "sft_thought": True,
+        "sft_lead": True,
         "sft_same_worker": 0.5,
     },
     "rollout": {"max_steps": 3},

@@ -55,6 +55,26 @@ def test_loss_weights_fall_on_worker_ids_and_the_thought_line(policy):
     assert sum(x == 10.0 for x in w[n_thought:]) == 3
 
 
+def test_each_kind_chooses_its_lead_among_tokens_of_its_own(tmp_path):
+    """The design rests on this (docs/design.md): trained on warm-start text, the tokenizer makes every lead
+    word one token, so choosing a lead for one kind of question moves no other kind's choice."""
+    import random
+
+    from conductor.policy.sft_data import lead_word, random_workflow, thought_line
+    from conductor.policy.tiny import build_tiny_conductor
+    from transformers import AutoTokenizer
+
+    rng = random.Random(0)
+    domains, workers = ("math", "science", "code"), range(5)
+    # about as many warm-start targets per lead word as the real bootstrap writes (24,000 over 15 words)
+    corpus = [f"{thought_line(rng.choice(domains), rng.choice(workers))}\n{random_workflow(rng, [0, 1, 2]).render()}"
+              for _ in range(3000)] + list(QUESTIONS)
+    tok = AutoTokenizer.from_pretrained(build_tiny_conductor(tmp_path, corpus))
+    ids = {(d, w): tok.encode(f" {lead_word(d, w)}", add_special_tokens=False) for d in domains for w in workers}
+    assert all(len(v) == 1 for v in ids.values()), ids
+    assert len({v[0] for v in ids.values()}) == len(ids)
+
+
 def test_defaults_keep_to_the_offered_sub_pool(warm_policy):
     """The id-weighted warm start reads which workers the prompt offers. On this short prompt (7 ids, pools of
     2-7) 7% of its plans still name an unlisted worker with the defaults (1,500 steps; 22% after 600), against

@@ -38,5 +38,20 @@ def test_same_worker_share_of_multi_step_plans():
     assert set(counts) == set(pool) and min(counts.values()) > 60
 
 
-def test_thought_line_names_the_kind_only():
+def test_thought_line_names_the_kind_and_at_most_one_worker():
     assert thought_line("math") == "This is a math question."
+    assert thought_line("science", 3) == "This is a science question. Lead: ScienceThree."
+    assert thought_line("code", 12) == "This is a code question. Lead: Code12."
+    # the line never restates the pool: no list a larger evaluation pool could garble
+    assert "[" not in thought_line("code", 0)
+
+
+def test_a_given_first_worker_opens_the_plan_and_leads_same_worker_plans():
+    rng = random.Random(3)
+    plans = [random_workflow(rng, [0, 2, 4], 3, same_worker=0.5, first=2) for _ in range(400)]
+    assert all(p.steps[0].worker == 2 for p in plans)
+    multi = [p for p in plans if len(p.steps) > 1]
+    same = sum(all(s.worker == 2 for s in p.steps) for p in multi) / len(multi)
+    assert 0.5 < same < 0.75  # the same-worker half, plus chance agreement in the rest
+    # the later steps of the other plans still draw from the whole pool
+    assert {s.worker for p in multi for s in p.steps[1:]} == {0, 2, 4}

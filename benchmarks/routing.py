@@ -1,0 +1,101 @@
+"""Which worker does a Conductor checkpoint put first, per kind of question and per pool?
+
+    python -m benchmarks.routing CHECKPOINT                         # the full pool, 60 held-out tasks
+    python -m benchmarks.routing CHECKPOINT --pool 0,1 --pool 0,1,2  # other pools too
+    python -m benchmarks.routing CHECKPOINT --home DIR --set policy.prompt_mode=descriptions
+
+Read from the checkpoint's next-token distribution at the first worker id (temperature 1), averaged over
+held-out tasks of each domain, so it needs no sampling and no workers. The prompt is built as training builds
+it (the run config's prompt mode, template, step limit and question crop); when the config's warm start
+writes a thought line (`policy.sft_thought`), the line for the task's kind is written first, as the model
+writes it; with `policy.sft_lead` the first worker is read where the line names it (the lead). Beside each row: the simulated pool's best first worker for that domain (the oracle's).
+
+Why it exists: the learning benchmark's held-out accuracy says *whether* the Conductor routes by the
+question, this says *how*: a Conductor that reads the question puts a different worker first per domain;
+one that does not puts the same worker first everywhere, or follows the pool's listing (say, the first
+worker listed), which shows up as rows that change with the pool but not with the domain. docs/design.md
+reads the tiny Conductor's warm start and trained checkpoints this way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections import defaultdict
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from conductor.config import Paths, load_run_config  # noqa: E402
+from conductor.iteration.campaign import load_all_tasks  # noqa: E402
+from conductor.iteration.selection import evaluation_tasks  # noqa: E402
+from conductor.pool.spec import load_pool  # noqa: E402
+from conductor.store.table import format_table  # noqa: E402
+
+
+def first_worker_distribution(policy, cfg, tasks, pool) -> dict[str, list[float]]:
+    """Mean P(first worker = id | domain) over `tasks`, for each id of `pool`, renormalised over the pool's ids."""
+    import torch
+
+    from conductor.policy.sft_data import lead_word, thought_line
+    from conductor.workflow.conductor_prompt import build_messages
+
+    lead = cfg.policy.sft_thought and cfg.policy.sft_lead
+    sums: dict[str, torch.Tensor] = defaultdict(lambda: torch.zeros(len(pool.ids)))
+    counts: dict[str, int] = defaultdict(int)
+    for t in tasks:
+        messages, prefill = build_messages(
+            t.question, pool, mode=cfg.policy.prompt_mode, template=cfg.policy.prompt_template,
+            max_steps=cfg.rollout.max_steps, question_chars=cfg.policy.question_chars,
+        )
+        if lead:  # the first worker is chosen in the thought line, as the lead word of the question's kind
+            head, words = f"{thought_line(t.domain)} Lead:", [f" {lead_word(t.domain, w)}" for w in pool.ids]
+        else:
+            head = f"{thought_line(t.domain)}\nmodel_id = [" if cfg.policy.sft_thought else "model_id = ["
+            words = [str(w) for w in pool.ids]
+        tokens = [policy.tokenizer.encode(w, add_special_tokens=False) for w in words]
+        if any(len(tok) != 1 for tok in tokens):
+            raise SystemExit(f"each choice must be one token for this probe; {words} are {tokens}")
+        ids = policy.encode(policy.render_prompt(messages, prefill) + head)
+        with torch.no_grad():
+            logits = policy.model(torch.tensor([ids], device=policy.device)).logits[0, -1].float()
+        p = torch.softmax(logits, -1)[[tok[0] for tok in tokens]].cpu()
+        sums[t.domain] += p / p.sum()
+        counts[t.domain] += 1
+    return {d: (sums[d] / counts[d]).tolist() for d in sorted(sums)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("checkpoint", help="a checkpoint folder (a run's iter-N, or a tiny-sft-* warm start)")
+    ap.add_argument("--pool", action="append", default=[], metavar="IDS",
+                    help="comma-separated worker ids of a pool to probe (repeatable; default: the whole pool)")
+    ap.add_argument("--tasks", type=int, default=60, help="held-out tasks, balanced over domains (default 60)")
+    ap.add_argument("--home", help="state folder holding the prepared tasks (default: CONDUCTOR_HOME)")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="run-config field the checkpoint was trained with (prompt mode, step limit, ...)")
+    args = ap.parse_args()
+    if args.home:
+        os.environ["CONDUCTOR_HOME"] = args.home
+    cfg = load_run_config(None, args.set)
+    paths = Paths(home=Path(args.home)) if args.home else Paths()
+
+    from conductor.iteration.policy_cache import load_policy
+    from conductor.sim.oracle import oracle
+
+    full = load_pool(cfg.pool_file)
+    pools = [full.subset([int(x) for x in p.split(",")]) for p in args.pool] or [full]
+    tasks = evaluation_tasks(load_all_tasks(cfg, paths), args.tasks, cfg.seed)
+    policy = load_policy(args.checkpoint, cfg.policy)
+    for pool in pools:
+        dist = first_worker_distribution(policy, cfg, tasks, pool)
+        rows = []
+        for domain, probs in dist.items():
+            best = oracle(pool, domain, cfg.rollout.max_steps).workflow.steps[0].worker if pool.simulated else "-"
+            rows.append((domain, *(f"{p:.2f}" for p in probs), best))
+        print(f"\npool {list(pool.ids)}: P(first worker | domain), {len(tasks)} held-out tasks")
+        print(format_table(["domain", *(f"worker {w}" for w in pool.ids), "oracle's first"], rows))
+
+
+if __name__ == "__main__":
+    main()
