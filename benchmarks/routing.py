@@ -8,13 +8,17 @@ Read from the checkpoint's next-token distribution at the first worker id (tempe
 held-out tasks of each domain, so it needs no sampling and no workers. The prompt is built as training builds
 it (the run config's prompt mode, template, step limit and question crop); when the config's warm start
 writes a thought line (`policy.sft_thought`), the line for the task's kind is written first, as the model
-writes it; with `policy.sft_lead` the first worker is read where the line names it (the lead). Beside each row: the simulated pool's best first worker for that domain (the oracle's).
+writes it; with `policy.sft_lead` the first worker is read where the line names it (the lead word). Beside
+each row: the simulated pool's best first worker for that domain (the oracle's). Under each table: how much
+of the model's final state at that position differs between kinds (docs/design.md: when it is a few percent,
+GRPO moves every kind's choice together).
 
 Why it exists: the learning benchmark's held-out accuracy says *whether* the Conductor routes by the
 question, this says *how*: a Conductor that reads the question puts a different worker first per domain;
 one that does not puts the same worker first everywhere, or follows the pool's listing (say, the first
 worker listed), which shows up as rows that change with the pool but not with the domain. docs/design.md
-reads the tiny Conductor's warm start and trained checkpoints this way.
+reads the tiny Conductor's warm start and trained checkpoints this way. `benchmarks.lead_bandit` shows how
+such a checkpoint's choice moves under policy gradient.
 """
 
 from __future__ import annotations
@@ -33,36 +37,65 @@ from conductor.pool.spec import load_pool  # noqa: E402
 from conductor.store.table import format_table  # noqa: E402
 
 
+def decision_point(policy, cfg, task, pool, offered=None) -> tuple[list[int], list[int]]:
+    """The prompt's token ids up to where the first worker is chosen, and the token each worker would be.
+
+    With the lead line (`policy.sft_lead`) that is the lead word of the task's kind; otherwise the first id of
+    the `model_id` list, after the kind line when the warm start writes one. `offered` (default: the whole
+    pool) is the pool the prompt shows; the choices are always every worker of `pool`.
+    """
+    from conductor.policy.sft_data import lead_word, thought_line
+    from conductor.workflow.conductor_prompt import build_messages
+
+    messages, prefill = build_messages(
+        task.question, offered or pool, mode=cfg.policy.prompt_mode, template=cfg.policy.prompt_template,
+        max_steps=cfg.rollout.max_steps, question_chars=cfg.policy.question_chars,
+    )
+    if cfg.policy.sft_thought and cfg.policy.sft_lead:
+        head, words = f"{thought_line(task.domain)} Lead:", [f" {lead_word(task.domain, w)}" for w in pool.ids]
+    else:
+        head = f"{thought_line(task.domain)}\nmodel_id = [" if cfg.policy.sft_thought else "model_id = ["
+        words = [str(w) for w in pool.ids]
+    tokens = [policy.tokenizer.encode(w, add_special_tokens=False) for w in words]
+    if any(len(tok) != 1 for tok in tokens):
+        raise SystemExit(f"each choice must be one token for this probe; {words} are {tokens}")
+    return policy.encode(policy.render_prompt(messages, prefill) + head), [tok[0] for tok in tokens]
+
+
 def first_worker_distribution(policy, cfg, tasks, pool) -> dict[str, list[float]]:
     """Mean P(first worker = id | domain) over `tasks`, for each id of `pool`, renormalised over the pool's ids."""
     import torch
 
-    from conductor.policy.sft_data import lead_word, thought_line
-    from conductor.workflow.conductor_prompt import build_messages
-
-    lead = cfg.policy.sft_thought and cfg.policy.sft_lead
     sums: dict[str, torch.Tensor] = defaultdict(lambda: torch.zeros(len(pool.ids)))
     counts: dict[str, int] = defaultdict(int)
     for t in tasks:
-        messages, prefill = build_messages(
-            t.question, pool, mode=cfg.policy.prompt_mode, template=cfg.policy.prompt_template,
-            max_steps=cfg.rollout.max_steps, question_chars=cfg.policy.question_chars,
-        )
-        if lead:  # the first worker is chosen in the thought line, as the lead word of the question's kind
-            head, words = f"{thought_line(t.domain)} Lead:", [f" {lead_word(t.domain, w)}" for w in pool.ids]
-        else:
-            head = f"{thought_line(t.domain)}\nmodel_id = [" if cfg.policy.sft_thought else "model_id = ["
-            words = [str(w) for w in pool.ids]
-        tokens = [policy.tokenizer.encode(w, add_special_tokens=False) for w in words]
-        if any(len(tok) != 1 for tok in tokens):
-            raise SystemExit(f"each choice must be one token for this probe; {words} are {tokens}")
-        ids = policy.encode(policy.render_prompt(messages, prefill) + head)
+        ids, choices = decision_point(policy, cfg, t, pool)
         with torch.no_grad():
             logits = policy.model(torch.tensor([ids], device=policy.device)).logits[0, -1].float()
-        p = torch.softmax(logits, -1)[[tok[0] for tok in tokens]].cpu()
+        p = torch.softmax(logits, -1)[choices].cpu()
         sums[t.domain] += p / p.sum()
         counts[t.domain] += 1
     return {d: (sums[d] / counts[d]).tolist() for d in sorted(sums)}
+
+
+def kind_share_of_state(policy, cfg, tasks, pool) -> tuple[float, float]:
+    """(spread of the kinds' mean final states, norm of the common mean) at the decision point.
+
+    Why: an update moves a choice's logit along the state it was chosen in, so when the kinds' states differ
+    by a few percent of their norm, every update moves all kinds' choices together (docs/design.md).
+    """
+    import torch
+
+    states: dict[str, list[torch.Tensor]] = defaultdict(list)
+    for t in tasks:
+        ids, _ = decision_point(policy, cfg, t, pool)
+        with torch.no_grad():
+            out = policy.model(torch.tensor([ids], device=policy.device), output_hidden_states=True)
+        states[t.domain].append(out.hidden_states[-1][0, -1].float().cpu())
+    every = torch.stack([h for hs in states.values() for h in hs])
+    mean = every.mean(0)
+    between = sum(len(hs) * ((torch.stack(hs).mean(0) - mean) ** 2).sum() for hs in states.values())
+    return float((between / len(every)).sqrt()), float(mean.norm())
 
 
 def main() -> None:
@@ -95,6 +128,9 @@ def main() -> None:
             rows.append((domain, *(f"{p:.2f}" for p in probs), best))
         print(f"\npool {list(pool.ids)}: P(first worker | domain), {len(tasks)} held-out tasks")
         print(format_table(["domain", *(f"worker {w}" for w in pool.ids), "oracle's first"], rows))
+        spread, common = kind_share_of_state(policy, cfg, tasks, pool)
+        print(f"final state at the choice: the kinds' means spread {spread:.2f} around a common part of norm "
+              f"{common:.2f} ({spread / common:.1%})")
 
 
 if __name__ == "__main__":
