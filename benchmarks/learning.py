@@ -1,7 +1,7 @@
 """Does coordination emerge from reward alone? The tiny Conductor trained with GRPO on the SIMULATED pool.
 
-    python -m benchmarks.learning              # the full recipe (about 13 minutes on 2 CPU cores)
-    python -m benchmarks.learning --unseen     # ... then the unseen-worker run (about 35 minutes in all)
+    python -m benchmarks.learning              # the full recipe (about 22 minutes on 2 CPU cores)
+    python -m benchmarks.learning --unseen     # ... then the unseen-worker run (about 45 minutes in all)
     python -m benchmarks.learning --quick      # a few iterations, to check that it runs (about 4 minutes)
 
 Training: randomized pools (k uniform in [2, 4] of the 5 simulated workers, global ids), ids-only prompts
