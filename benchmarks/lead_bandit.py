@@ -37,14 +37,15 @@ from conductor.iteration.campaign import load_all_tasks  # noqa: E402
 from conductor.iteration.pools import draw_pool  # noqa: E402
 from conductor.iteration.selection import evaluation_tasks  # noqa: E402
 from conductor.pool.spec import load_pool  # noqa: E402
-from conductor.sim.oracle import DOMAINS, expected_accuracy  # noqa: E402
+from conductor.sim.oracle import DOMAINS, REVIEW_SUBTASK, SOLVE_SUBTASK, expected_accuracy  # noqa: E402
 from conductor.workflow.schema import Step, Workflow  # noqa: E402
 
 
 def same_worker_accuracy(pool, domain: str, worker: int) -> float:
     """Expected accuracy of the plan the learned structure uses: the worker twice, then it aggregates."""
-    solve = Step(worker=worker, subtask="Solve the problem.", access="none")
-    return expected_accuracy(pool, domain, Workflow(steps=(solve, solve, Step(worker=worker, subtask="Give the final answer.", access="all"))))
+    solve = Step(worker=worker, subtask=SOLVE_SUBTASK, access="none")
+    review = Step(worker=worker, subtask=REVIEW_SUBTASK, access="all")
+    return expected_accuracy(pool, domain, Workflow(steps=(solve, solve, review)))
 
 
 def main() -> None:
@@ -73,7 +74,7 @@ def main() -> None:
     tasks = load_all_tasks(cfg, paths)
     train = [t for t in tasks if t.split == "train"]
     held_out = evaluation_tasks(tasks, 30, cfg.seed)
-    lead = cfg.policy.sft_thought and cfg.policy.sft_lead
+    lead = cfg.policy.writes_lead
     acc = {(d, w): same_worker_accuracy(pool, d, w) for d in DOMAINS for w in pool.ids}
     policy = load_policy(args.checkpoint, cfg.policy)
     model = policy.model

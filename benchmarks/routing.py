@@ -51,7 +51,7 @@ def decision_point(policy, cfg, task, pool, offered=None) -> tuple[list[int], li
         task.question, offered or pool, mode=cfg.policy.prompt_mode, template=cfg.policy.prompt_template,
         max_steps=cfg.rollout.max_steps, question_chars=cfg.policy.question_chars,
     )
-    if cfg.policy.sft_thought and cfg.policy.sft_lead:
+    if cfg.policy.writes_lead:
         head, words = f"{thought_line(task.domain)} Lead:", [f" {lead_word(task.domain, w)}" for w in pool.ids]
     else:
         head = f"{thought_line(task.domain)}\nmodel_id = [" if cfg.policy.sft_thought else "model_id = ["
@@ -62,40 +62,31 @@ def decision_point(policy, cfg, task, pool, offered=None) -> tuple[list[int], li
     return policy.encode(policy.render_prompt(messages, prefill) + head), [tok[0] for tok in tokens]
 
 
-def first_worker_distribution(policy, cfg, tasks, pool) -> dict[str, list[float]]:
-    """Mean P(first worker = id | domain) over `tasks`, for each id of `pool`, renormalised over the pool's ids."""
-    import torch
+def first_worker_probe(policy, cfg, tasks, pool) -> tuple[dict[str, list[float]], float, float]:
+    """Mean P(first worker = id | domain) over `tasks` for each id of `pool` (renormalised over the pool's ids),
+    and, from the same forward passes, the spread of the kinds' mean final states at the choice and the norm of
+    their common mean.
 
-    sums: dict[str, torch.Tensor] = defaultdict(lambda: torch.zeros(len(pool.ids)))
-    counts: dict[str, int] = defaultdict(int)
-    for t in tasks:
-        ids, choices = decision_point(policy, cfg, t, pool)
-        with torch.no_grad():
-            logits = policy.model(torch.tensor([ids], device=policy.device)).logits[0, -1].float()
-        p = torch.softmax(logits, -1)[choices].cpu()
-        sums[t.domain] += p / p.sum()
-        counts[t.domain] += 1
-    return {d: (sums[d] / counts[d]).tolist() for d in sorted(sums)}
-
-
-def kind_share_of_state(policy, cfg, tasks, pool) -> tuple[float, float]:
-    """(spread of the kinds' mean final states, norm of the common mean) at the decision point.
-
-    Why: an update moves a choice's logit along the state it was chosen in, so when the kinds' states differ
-    by a few percent of their norm, every update moves all kinds' choices together (docs/design.md).
+    Why the spread: an update moves a choice's logit along the state it was chosen in, so when the kinds'
+    states differ by a few percent of their norm, every update moves all kinds' choices together
+    (docs/design.md).
     """
     import torch
 
+    probs: dict[str, list[torch.Tensor]] = defaultdict(list)
     states: dict[str, list[torch.Tensor]] = defaultdict(list)
     for t in tasks:
-        ids, _ = decision_point(policy, cfg, t, pool)
+        ids, choices = decision_point(policy, cfg, t, pool)
         with torch.no_grad():
             out = policy.model(torch.tensor([ids], device=policy.device), output_hidden_states=True)
+        p = torch.softmax(out.logits[0, -1].float(), -1)[choices].cpu()
+        probs[t.domain].append(p / p.sum())
         states[t.domain].append(out.hidden_states[-1][0, -1].float().cpu())
     every = torch.stack([h for hs in states.values() for h in hs])
     mean = every.mean(0)
     between = sum(len(hs) * ((torch.stack(hs).mean(0) - mean) ** 2).sum() for hs in states.values())
-    return float((between / len(every)).sqrt()), float(mean.norm())
+    dist = {d: torch.stack(ps).mean(0).tolist() for d, ps in sorted(probs.items())}
+    return dist, float((between / len(every)).sqrt()), float(mean.norm())
 
 
 def main() -> None:
@@ -121,14 +112,13 @@ def main() -> None:
     tasks = evaluation_tasks(load_all_tasks(cfg, paths), args.tasks, cfg.seed)
     policy = load_policy(args.checkpoint, cfg.policy)
     for pool in pools:
-        dist = first_worker_distribution(policy, cfg, tasks, pool)
+        dist, spread, common = first_worker_probe(policy, cfg, tasks, pool)
         rows = []
         for domain, probs in dist.items():
             best = oracle(pool, domain, cfg.rollout.max_steps).workflow.steps[0].worker if pool.simulated else "-"
             rows.append((domain, *(f"{p:.2f}" for p in probs), best))
         print(f"\npool {list(pool.ids)}: P(first worker | domain), {len(tasks)} held-out tasks")
         print(format_table(["domain", *(f"worker {w}" for w in pool.ids), "oracle's first"], rows))
-        spread, common = kind_share_of_state(policy, cfg, tasks, pool)
         print(f"final state at the choice: the kinds' means spread {spread:.2f} around a common part of norm "
               f"{common:.2f} ({spread / common:.1%})")
 

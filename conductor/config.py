@@ -124,10 +124,15 @@ class PolicyConfig(BaseModel):
     )
     sft_lead: bool = Field(
         default=True,
-        description="With sft_thought, the line also names the plan's first worker right after the kind's word "
-        "('... Lead: math2.'), drawn uniformly from the offered ones, so the tiny model's choice can depend on the "
-        "kind through that one token (docs/design.md).",
+        description="With sft_thought, the line also names the worker wanted for the first step as one word of "
+        "the question's kind ('... Lead: MathFour.'), drawn uniformly from every training worker, so GRPO moves each "
+        "kind's choice on its own (docs/design.md).",
     )
+
+    @property
+    def writes_lead(self) -> bool:
+        """Whether warm-start targets (and so the tiny Conductor) name a lead worker in the thought line."""
+        return self.sft_thought and self.sft_lead
     sft_batch_size: int = Field(default=16, ge=1, description="Examples per supervised warm-start step.")
     tiny_size: Literal["micro", "tiny", "small"] = Field(
         default="tiny", description="Shape of the locally built model when base_model is 'tiny' (policy/tiny.py)."

@@ -86,7 +86,7 @@ def initial_checkpoint(
         )
         # The lead is drawn from every worker training may offer, not only this prompt's: the line names the
         # worker the Conductor would want for this kind of question, and the plan opens with it when offered.
-        lead = rng.choice(list(pool.ids)) if cfg.policy.sft_thought and cfg.policy.sft_lead else None
+        lead = rng.choice(list(pool.ids)) if cfg.policy.writes_lead else None
         plan = random_workflow(rng, ids, cfg.rollout.max_steps, cfg.policy.sft_same_worker,
                                first=lead if lead in ids else None)
         target = plan.render()
@@ -99,7 +99,7 @@ def initial_checkpoint(
     build_tiny_conductor(tmp / "base", corpus, seed=cfg.seed, size=cfg.policy.tiny_size)
     # Full weights in the warm start, whatever `lora` says: the campaign adds adapters on top of this checkpoint.
     policy = Policy.load(str(tmp / "base"), cfg.policy.model_copy(update={"lora": False}))
-    if cfg.policy.sft_thought and cfg.policy.sft_lead:
+    if cfg.policy.writes_lead:
         _check_lead_words(policy, sorted({t.domain for t in train}), pool.ids)
     examples = [(policy.render_prompt(m, p), c) for m, p, c in samples]
     print(f"  warm start: {cfg.policy.sft_steps} supervised steps on {len(examples)} random valid workflows", flush=True)
