@@ -22,6 +22,7 @@ from conductor.tasks.verify.extract import extract_code
 from conductor.tasks.verify.outputs import preview, stdout_matches, values_equal
 from conductor.tasks.verify.sandbox import Limits, RunResult, run_program
 from conductor.tasks.verify.verdict import Verdict
+from conductor.tasks.verify.verdict_cache import CODE_VERDICTS, verdict_key
 
 # What competitive-programming harnesses put in scope before a LeetCode-style solution.
 CALL_PRELUDE = (
@@ -88,36 +89,45 @@ def _parses(source: str) -> bool:
     return True
 
 
+# Outcomes that depend on the machine's load at the time (the wall clock, memory, a signal), not on the program
+# alone: their verdicts are not cached (verdict_cache.py).
+_LOAD_DEPENDENT = frozenset({"timeout", "memory", "killed"})
+
+
 def run_tests(task: Task, code: str) -> Verdict:
     """Judge a program (already extracted) against the task's tests."""
+    return _judge(task, code)[0]
+
+
+def _judge(task: Task, code: str) -> tuple[Verdict, bool]:
+    """(verdict, decided by the program): False when a run was cut short by a limit that depends on load."""
     vd = task.verifier_data
     style = vd.get("style", "function")
     limits = limits_for(task)
-    if style == "function":
-        run = run_program(function_program(task, code), limits=limits, module_name="__candidate__")
-        return Verdict.right() if run.status == "completed" else Verdict.wrong(_failure(run, limits))
-    if style == "unittest":
-        program = "\n\n".join([vd.get("prelude", ""), code, vd["test"], _UNITTEST_RUNNER])
+    if style in ("function", "unittest"):
+        program = (function_program(task, code) if style == "function"
+                   else "\n\n".join([vd.get("prelude", ""), code, vd["test"], _UNITTEST_RUNNER]))
         run = run_program(program, limits=limits, module_name="__candidate__")
-        return Verdict.right() if run.status == "completed" else Verdict.wrong(_failure(run, limits))
+        verdict = Verdict.right() if run.status == "completed" else Verdict.wrong(_failure(run, limits))
+        return verdict, run.status not in _LOAD_DEPENDENT
     if style == "stdio":
         return _stdio(vd["tests"], vd.get("prelude", "") + code, limits)
     if style == "call":
         return _call(vd["tests"], CALL_PRELUDE + vd.get("prelude", "") + code, vd["func_name"], limits)
-    return Verdict.wrong(f"unknown test style {style!r}")
+    return Verdict.wrong(f"unknown test style {style!r}"), True
 
 
-def _stdio(tests: list[dict[str, str]], program: str, limits: Limits) -> Verdict:
+def _stdio(tests: list[dict[str, str]], program: str, limits: Limits) -> tuple[Verdict, bool]:
     n = len(tests)
     for i, case in enumerate(tests, 1):
         run = run_program(program, stdin=case["input"], limits=limits)
         if run.status not in ("completed", "exited"):
-            return Verdict.wrong(_failure(run, limits, f"test {i}/{n}"))
+            return Verdict.wrong(_failure(run, limits, f"test {i}/{n}")), run.status not in _LOAD_DEPENDENT
         if not stdout_matches(run.stdout, case["output"]):
             return Verdict.wrong(
                 f"wrong output on test {i}/{n}: got {preview(run.stdout)!r}, expected {preview(case['output'])!r}"
-            )
-    return Verdict.right(f"ok: {n} tests passed")
+            ), True
+    return Verdict.right(f"ok: {n} tests passed"), True
 
 
 def _call_harness(program: str, func_name: str, args_text: str) -> str:
@@ -130,12 +140,12 @@ def _call_harness(program: str, func_name: str, args_text: str) -> str:
     )
 
 
-def _call(tests: list[dict[str, str]], program: str, func_name: str, limits: Limits) -> Verdict:
+def _call(tests: list[dict[str, str]], program: str, func_name: str, limits: Limits) -> tuple[Verdict, bool]:
     n = len(tests)
     for i, case in enumerate(tests, 1):
         run = run_program(_call_harness(program, func_name, case["input"]), limits=limits)
         if run.status != "completed":
-            return Verdict.wrong(_failure(run, limits, f"test {i}/{n}"))
+            return Verdict.wrong(_failure(run, limits, f"test {i}/{n}")), run.status not in _LOAD_DEPENDENT
         marked = [ln for ln in run.stdout.splitlines() if ln.startswith(_RESULT_MARK)]
         got: Any = json.loads(marked[-1][len(_RESULT_MARK) :]) if marked else None
         expected = json.loads(case["output"])
@@ -143,12 +153,13 @@ def _call(tests: list[dict[str, str]], program: str, func_name: str, limits: Lim
             return Verdict.wrong(
                 f"wrong result on test {i}/{n}: got {preview(json.dumps(got))}, "
                 f"expected {preview(case['output'])}"
-            )
-    return Verdict.right(f"ok: {n} tests passed")
+            ), True
+    return Verdict.right(f"ok: {n} tests passed"), True
 
 
 def verify_code(task: Task, response: str) -> Verdict:
+    """Extract the program and judge it; a program already judged on the same tests is not run again."""
     code = extract_code(response)
     if code is None:
         return Verdict.wrong("no code found in the answer")
-    return run_tests(task, code)
+    return CODE_VERDICTS.get_or_run(verdict_key(task, code), lambda: _judge(task, code))
