@@ -134,8 +134,10 @@ class PolicyConfig(BaseModel):
         """Whether warm-start targets (and so the tiny Conductor) name a lead worker in the thought line."""
         return self.sft_thought and self.sft_lead
     sft_batch_size: int = Field(default=16, ge=1, description="Examples per supervised warm-start step.")
-    tiny_size: Literal["micro", "tiny", "small"] = Field(
-        default="tiny", description="Shape of the locally built model when base_model is 'tiny' (policy/tiny.py)."
+    tiny_size: Literal["micro", "tiny", "small", "qwen-0.5b"] = Field(
+        default="tiny",
+        description="Shape of the locally built model when base_model is 'tiny' (policy/tiny.py); 'qwen-0.5b' is "
+        "Qwen2.5-0.5B's shape, randomly initialised, for the GPU path where no hub is reachable.",
     )
     lora_r: int = Field(default=16, ge=1, description="LoRA rank (when lora is on).")
     lora_alpha: int = Field(default=32, ge=1, description="LoRA alpha (when lora is on).")

@@ -49,6 +49,9 @@ class TinySize:
     num_attention_heads: int
     num_key_value_heads: int
     max_position_embeddings: int = 2048
+    # Rows of the embedding (and tied output layer) when the model should have a real model's vocabulary
+    # whatever the tokenizer learned: the output layer is much of a small model's compute.
+    model_vocab_size: int | None = None
 
 
 SIZES: dict[str, TinySize] = {
@@ -58,6 +61,11 @@ SIZES: dict[str, TinySize] = {
                      num_attention_heads=4, num_key_value_heads=2),
     "small": TinySize(vocab_size=4096, hidden_size=256, intermediate_size=768, num_hidden_layers=4,
                       num_attention_heads=8, num_key_value_heads=2),
+    # Qwen2.5-0.5B's shape (494 M parameters), randomly initialised: for timing the GPU path (and running the
+    # pipeline there) where no hub is reachable. It learns nothing useful on a CPU.
+    "qwen-0.5b": TinySize(vocab_size=8192, hidden_size=896, intermediate_size=4864, num_hidden_layers=24,
+                          num_attention_heads=14, num_key_value_heads=2, max_position_embeddings=32768,
+                          model_vocab_size=151936),
 }
 
 
@@ -113,7 +121,7 @@ def build_tiny_conductor(out_dir: str | Path, corpus: list[str], seed: int = 0, 
     random.seed(seed)
     torch.manual_seed(seed)
     config = Qwen2Config(
-        vocab_size=len(tokenizer),
+        vocab_size=max(len(tokenizer), shape.model_vocab_size or 0),
         hidden_size=shape.hidden_size,
         intermediate_size=shape.intermediate_size,
         num_hidden_layers=shape.num_hidden_layers,
