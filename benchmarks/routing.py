@@ -8,7 +8,8 @@ Read from the checkpoint's next-token distribution at the first worker id (tempe
 held-out tasks of each domain, so it needs no sampling and no workers. The prompt is built as training builds
 it (the run config's prompt mode, template, step limit and question crop); when the config's warm start
 writes a thought line (`policy.sft_thought`), the line for the task's kind is written first, as the model
-writes it; with `policy.sft_lead` the first worker is read where the line names it (the lead word). Beside
+writes it; with `policy.sft_lead` the first worker is read where the line names it (the lead word); and how
+often the checkpoint, writing the line itself, names the right kind. Beside
 each row: the simulated pool's best first worker for that domain (the oracle's). Under each table: how much
 of the model's final state at that position differs between kinds (docs/design.md: when it is a few percent,
 GRPO moves every kind's choice together).
@@ -57,9 +58,13 @@ def decision_point(policy, cfg, task, pool, offered=None) -> tuple[list[int], li
         head = f"{thought_line(task.domain)}\nmodel_id = [" if cfg.policy.sft_thought else "model_id = ["
         words = [str(w) for w in pool.ids]
     tokens = [policy.tokenizer.encode(w, add_special_tokens=False) for w in words]
-    if any(len(tok) != 1 for tok in tokens):
+    if not cfg.policy.writes_lead and any(len(tok) != 1 for tok in tokens):
         raise SystemExit(f"each choice must be one token for this probe; {words} are {tokens}")
-    return policy.encode(policy.render_prompt(messages, prefill) + head), [tok[0] for tok in tokens]
+    # A lead word that is not one token was never in the warm start (a worker unseen in training): the model
+    # cannot write it in one step, so it is no choice here (None, shown as "-").
+    return policy.encode(policy.render_prompt(messages, prefill) + head), [
+        tok[0] if len(tok) == 1 else None for tok in tokens
+    ]
 
 
 def first_worker_probe(policy, cfg, tasks, pool) -> tuple[dict[str, list[float]], float, float]:
@@ -79,14 +84,34 @@ def first_worker_probe(policy, cfg, tasks, pool) -> tuple[dict[str, list[float]]
         ids, choices = decision_point(policy, cfg, t, pool)
         with torch.no_grad():
             out = policy.model(torch.tensor([ids], device=policy.device), output_hidden_states=True)
-        p = torch.softmax(out.logits[0, -1].float(), -1)[choices].cpu()
-        probs[t.domain].append(p / p.sum())
+        dist = torch.softmax(out.logits[0, -1].float(), -1).cpu()
+        p = torch.tensor([float(dist[c]) if c is not None else float("nan") for c in choices])
+        probs[t.domain].append(p / p.nansum())
         states[t.domain].append(out.hidden_states[-1][0, -1].float().cpu())
     every = torch.stack([h for hs in states.values() for h in hs])
     mean = every.mean(0)
     between = sum(len(hs) * ((torch.stack(hs).mean(0) - mean) ** 2).sum() for hs in states.values())
     dist = {d: torch.stack(ps).mean(0).tolist() for d, ps in sorted(probs.items())}
     return dist, float((between / len(every)).sqrt()), float(mean.norm())
+
+
+def kind_line_accuracy(policy, cfg, tasks, pool) -> float | None:
+    """Share of `tasks` whose thought line, as the checkpoint writes it itself (evaluation temperature, `pool`
+    shown), names the task's own kind. None when the warm start writes no such line.
+
+    Why: the probe above writes the right line for the model; this says whether the model would. A tiny model
+    reads a prompt longer than any it was trained on badly, and the kind it then writes sends the plan to the
+    wrong specialist (docs/performance.md, the unseen-worker study)."""
+    import re
+
+    from conductor.iteration.rollouts import conductor_prompt
+
+    if not cfg.policy.sft_thought:
+        return None
+    prompts = [conductor_prompt(policy, t, pool, pool.ids, cfg) for t in tasks]
+    gens = policy.generate(prompts, n=1, temperature=cfg.policy.eval_temperature, max_new_tokens=24, seed=cfg.seed)
+    said = [re.search(r"This is an? (\w+) question", g[0].text) for g in gens]
+    return sum(bool(m and m.group(1) == t.domain) for m, t in zip(said, tasks, strict=True)) / len(tasks)
 
 
 def main() -> None:
@@ -116,11 +141,15 @@ def main() -> None:
         rows = []
         for domain, probs in dist.items():
             best = oracle(pool, domain, cfg.rollout.max_steps).workflow.steps[0].worker if pool.simulated else "-"
-            rows.append((domain, *(f"{p:.2f}" for p in probs), best))
+            rows.append((domain, *(f"{p:.2f}" if p == p else "-" for p in probs), best))
         print(f"\npool {list(pool.ids)}: P(first worker | domain), {len(tasks)} held-out tasks")
         print(format_table(["domain", *(f"worker {w}" for w in pool.ids), "oracle's first"], rows))
         print(f"final state at the choice: the kinds' means spread {spread:.2f} around a common part of norm "
               f"{common:.2f} ({spread / common:.1%})")
+        kind = kind_line_accuracy(policy, cfg, tasks, pool)
+        if kind is not None:
+            print(f"kind line as the checkpoint writes it (temperature {cfg.policy.eval_temperature}): right for "
+                  f"{kind:.0%} of the tasks")
 
 
 if __name__ == "__main__":
