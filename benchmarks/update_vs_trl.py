@@ -29,6 +29,7 @@ import argparse
 import copy
 import os
 import random
+import shutil
 import statistics
 import tempfile
 import time
@@ -221,7 +222,14 @@ def main() -> None:
     if args.rows % args.group:
         raise SystemExit("--rows must be a multiple of --group")
 
-    tmp = tempfile.mkdtemp(prefix="update-vs-trl-")
+    tmp = tempfile.mkdtemp(prefix="update-vs-trl-")  # the built model (2 GB for qwen-0.5b) and TRL's output dir
+    try:
+        run(args, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run(args: argparse.Namespace, tmp: str) -> None:
     name = args.model or str(build_model(args.size, Path(tmp) / "model"))
     label = args.model or args.size
     dtype = "bfloat16" if args.bf16 else "float32"
