@@ -10,6 +10,9 @@ limit or a signal depends on the machine's load at that moment, so it is not kep
 the program again. The key holds the task's id, its whole verifier data (tests, limits) and the program text,
 so a changed test suite or limit never reuses an old verdict. Concurrent requests for the same key wait for
 the one run in flight instead of starting their own.
+
+The cache lives in the process (a campaign, a benchmark), bounded to `CONDUCTOR_VERDICT_CACHE` verdicts
+(default 20,000; 0 turns it off, e.g. to time the sandbox itself).
 """
 
 from __future__ import annotations
