@@ -174,6 +174,12 @@ class TrainConfig(BaseModel):
     )
     bf16: bool = Field(default=False, description="bf16 autocast (GPU).")
     gradient_checkpointing: bool = Field(default=False)
+    processes: int = Field(
+        default=1, ge=1,
+        description="Processes for the update, one per GPU, started by `accelerate launch --multi_gpu` (data "
+        "parallel: each runs a share of every step's micro-batches, gradients summed). Without GPUs they run "
+        "on the CPU with gloo.",
+    )
     cost_weight: float = Field(default=0.0, ge=0, description="Optional reward penalty per USD spent (paper: 0).")
     recursion_discount: float = Field(
         default=0.25, ge=0, le=1, description="Weight of the second round in the first round's reward (paper: 0.25)."

@@ -94,6 +94,8 @@ def update_step(ctx: IterationContext) -> dict[str, Any]:
 
     cfg = ctx.config
     t0 = time.perf_counter()
+    if cfg.train.processes > 1:
+        return _update_in_processes(ctx, t0)
     policy = load_policy(ctx.checkpoint_in, cfg.policy)
     table = read_rollouts(ctx.paths.rollouts, ctx.run_id, ctx.iteration, "train")
     if table.num_rows == 0:
@@ -108,6 +110,27 @@ def update_step(ctx: IterationContext) -> dict[str, Any]:
     remember(out, policy)
     metrics["seconds"] = time.perf_counter() - t0
     _log(f"  update: {metrics.get('steps', 0)} optimizer steps, loss {metrics.get('loss', float('nan')):.4f} -> {out}")
+    return {"checkpoint": str(out), **metrics}
+
+
+def _update_in_processes(ctx: IterationContext, t0: float) -> dict[str, Any]:
+    """The same update, data parallel over `train.processes` processes (conductor/iteration/update_process.py)."""
+    from conductor.iteration.update_process import launch
+    from conductor.store.rollouts import rollout_files
+
+    cfg = ctx.config
+    files = rollout_files(ctx.paths.rollouts, ctx.run_id, ctx.iteration, "train")
+    if not files:
+        raise RuntimeError(f"no stored rollouts for run {ctx.run_id} iteration {ctx.iteration}")
+    out = ctx.checkpoint_out
+    request = {
+        "checkpoint_in": str(ctx.checkpoint_in), "checkpoint_out": str(out), "files": [str(f) for f in files],
+        "policy": cfg.policy.model_dump(mode="json"), "train": cfg.train.model_dump(mode="json"),
+    }
+    metrics = launch(request, cfg.train.processes, ctx.paths.runs / ctx.run_id / f"update-{ctx.iteration}")
+    metrics["seconds"] = time.perf_counter() - t0
+    _log(f"  update: {metrics.get('steps', 0)} optimizer steps in {cfg.train.processes} processes, loss "
+         f"{metrics.get('loss', float('nan')):.4f} -> {out}")
     return {"checkpoint": str(out), **metrics}
 
 

@@ -16,7 +16,9 @@ import pyarrow as pa
 from conductor.config import TrainConfig
 
 
-def update_from_table(policy: Any, table: pa.Table, cfg: TrainConfig, checkpoint_in: Path | None = None) -> tuple[dict[str, Any], Any]:
+def update_from_table(
+    policy: Any, table: pa.Table, cfg: TrainConfig, checkpoint_in: Path | None = None, shard: Any = None
+) -> tuple[dict[str, Any], Any]:
     from conductor.policy.model import load_optimizer_state
     from conductor.train.advantages import group_advantages
     from conductor.train.grpo import UpdateRow, grpo_update, make_optimizer
@@ -35,7 +37,7 @@ def update_from_table(policy: Any, table: pa.Table, cfg: TrainConfig, checkpoint
     ]
     optimizer = make_optimizer(policy, cfg)
     resumed = bool(checkpoint_in) and load_optimizer_state(optimizer, checkpoint_in)
-    optimizer, history = grpo_update(policy, update_rows, cfg, optimizer=optimizer)
+    optimizer, history = grpo_update(policy, update_rows, cfg, optimizer=optimizer, shard=shard)
     last = history[-1] if history else {}
     metrics = {
         "steps": len(history),

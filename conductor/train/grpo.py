@@ -34,6 +34,7 @@ import torch
 from conductor.config import TrainConfig
 from conductor.policy.logprobs import completion_logprobs, pack
 from conductor.policy.model import Policy
+from conductor.train.shard import Shard
 
 STEP_KEY = "conductor_step"  # optimizer steps taken so far, kept in the param groups (saved with the state)
 
@@ -82,6 +83,7 @@ def grpo_update(
     cfg: TrainConfig,
     optimizer: torch.optim.Optimizer | None = None,
     on_step: Callable[[dict], None] | None = None,
+    shard: Shard | None = None,
 ) -> tuple[torch.optim.Optimizer, list[dict]]:
     """Update `policy` in place from `rows`; returns the optimizer (pass it back next iteration, or save it
     with the checkpoint) and one metrics dict per optimizer step.
@@ -89,7 +91,10 @@ def grpo_update(
     Steps: `epochs` passes; each pass splits the rows with a non-zero advantage into mini-batches of
     `mini_batch_size` (0: all in one step, the paper), each accumulated over micro-batches of
     `micro_batch_size` rows. Log-probs are recomputed at `policy.cfg.temperature`, the sampling temperature.
+    With `shard` (one of several processes, conductor/train/shard.py) this process runs its share of each
+    step's micro-batches and the gradients and metrics are summed over the processes before the step.
     """
+    shard = shard or Shard()
     for r in rows:
         if len(r.completion_ids) != len(r.old_logprobs):
             raise ValueError("each row needs one old log-prob per completion token")
@@ -113,7 +118,7 @@ def grpo_update(
             if cfg.epochs > 1 or cfg.mini_batch_size:
                 rng.shuffle(order)
             for mini in _chunks(order, cfg.mini_batch_size):
-                m = _optimizer_step(policy, mini, prompt_ids, cfg, optimizer, params)
+                m = _optimizer_step(policy, mini, prompt_ids, cfg, optimizer, params, shard)
                 m.update(epoch=epoch, skipped_zero_advantage=skipped)
                 metrics.append(m)
                 if on_step is not None:
@@ -124,7 +129,7 @@ def grpo_update(
 
 
 def _optimizer_step(policy: Policy, mini: Sequence[UpdateRow], prompt_ids: dict[str, list[int]],
-                    cfg: TrainConfig, optimizer: torch.optim.Optimizer, params: list) -> dict:
+                    cfg: TrainConfig, optimizer: torch.optim.Optimizer, params: list, shard: Shard) -> dict:
     t0 = time.perf_counter()
     temperature = policy.cfg.temperature if policy.cfg.temperature > 0 else 1.0
     eps = cfg.clip_epsilon
@@ -137,7 +142,9 @@ def _optimizer_step(policy: Policy, mini: Sequence[UpdateRow], prompt_ids: dict[
     sums = {"loss": 0.0, "ratio": 0.0, "clipped": 0.0, "entropy": 0.0, "kl": 0.0, "tokens": 0.0}
     ratio_min, ratio_max = math.inf, -math.inf
     optimizer.zero_grad(set_to_none=True)
-    for rows in micro:
+    for k, rows in enumerate(micro):
+        if not shard.owns(k):
+            continue
         batch = pack([prompt_ids[r.prompt_text] for r in rows], [r.completion_ids for r in rows],
                      policy.pad_token_id, device)
         mask = batch.completion_mask
@@ -172,6 +179,11 @@ def _optimizer_step(policy: Policy, mini: Sequence[UpdateRow], prompt_ids: dict[
             real = coef_1[mask.bool()]
             if real.numel():
                 ratio_min, ratio_max = min(ratio_min, float(real.min())), max(ratio_max, float(real.max()))
+    if shard.world > 1:
+        shard.sum_gradients(params)
+        sums = dict(zip(sums, shard.sum(list(sums.values())), strict=True))
+        low, ratio_max = shard.max([-ratio_min, ratio_max])
+        ratio_min = -low
     grad_norm = float(torch.nn.utils.clip_grad_norm_(params, cfg.max_grad_norm))
     step = optimizer.param_groups[0].get(STEP_KEY, 0)
     lr = lr_at(step, cfg)
