@@ -43,3 +43,25 @@ def test_our_update_matches_trl_grpo_trainer(micro, micro_size, tmp_path) -> Non
     for name, ours in zip(names, recorder.grads, strict=True):
         torch.testing.assert_close(ours, trl_grads[name], rtol=1e-4, atol=1e-7, msg=lambda m, n=name: f"{n}: {m}")
     assert any(g.abs().sum() > 0 for g in recorder.grads)
+
+
+def test_the_benchmark_runs_and_prints_its_line(tmp_path) -> None:
+    """The command the GPU check runs, at a size a CPU test affords."""
+    import os
+    import re
+    import subprocess
+    import sys
+
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TMPDIR": str(tmp_path)}
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.update_vs_trl", "--size", "micro", "--rows", "8", "--group", "4",
+         "--micro", "4", "--prompt-tokens", "16", "--completion-tokens", "8", "--repeats", "2"],
+        capture_output=True, text=True, env=env, timeout=300, check=True,
+    ).stdout
+    last = out.strip().splitlines()[-1]
+    m = re.fullmatch(r"update_vs_trl ours_s=([\d.]+) trl_s=([\d.]+) ratio=([\d.]+) device=cpu model=micro", last)
+    assert m, last
+    assert float(m.group(3)) == pytest.approx(float(m.group(1)) / float(m.group(2)), rel=0.01)
+    losses = re.search(r"first step's loss: ours (\S+), TRL (\S+)", out)
+    assert losses and float(losses.group(1)) == pytest.approx(float(losses.group(2)), rel=1e-4, abs=1e-6)
+    assert not list(tmp_path.glob("update-vs-trl-*")), "the built model is removed"
