@@ -79,26 +79,22 @@ def recursion_accuracy(cfg, paths: Paths, checkpoint: str, rounds: int) -> float
 
 
 def pool_report(cfg, paths: Paths, checkpoint: str, pool_ids: list[int], watch: int | None = None) -> dict:
-    """The checkpoint on the held-out tasks with the pool `pool_ids` (global ids kept): the Conductor's
-    measured and expected accuracy, each single worker's, the oracle's (the paper's 5 steps), and how many of
-    the Conductor's steps went to worker `watch`."""
-    from conductor.evaluate.baselines import single_worker_jobs
+    """The checkpoint on the held-out tasks with the pool `pool_ids` (global ids kept), planned and scored as
+    the campaign's evaluation does (with the last iteration's seeds: on the full pool this is exactly that
+    iteration's evaluation): the Conductor's measured and expected accuracy, each single worker's, the
+    oracle's (the paper's 5 steps), and how many of the Conductor's steps went to worker `watch`."""
     from conductor.evaluate.metrics import accuracy_by_policy, expected_plan_accuracy, oracle_accuracy
     from conductor.iteration.campaign import running_pool
     from conductor.iteration.policy_cache import load_policy
-    from conductor.iteration.rollouts import conductor_jobs
     from conductor.iteration.scoring import score_jobs
+    from conductor.iteration.steps import evaluation_jobs
 
     tasks = load_all_tasks(cfg, paths)
     evals = evaluation_tasks(tasks, cfg.eval.tasks, cfg.seed)
     policy = load_policy(checkpoint, cfg.policy)
     with running_pool(cfg, paths, "pool-eval", tasks) as (full, _):
         pool = full.subset(pool_ids)
-        # The last iteration's seeds: on the full pool this is exactly that iteration's evaluation.
-        jobs = conductor_jobs(policy, evals, pool, cfg, iteration=cfg.iterations, samples=1,
-                              temperature=cfg.policy.eval_temperature, seed=cfg.seed + 1, randomize_pool=False)
-        for w in pool.ids:
-            jobs += single_worker_jobs(evals, pool, w)
+        jobs = evaluation_jobs(policy, evals, pool, cfg, cfg.iterations, baselines=True)
         rows = score_jobs(jobs, pool, cfg, run_id="pool-eval", iteration=cfg.iterations, phase="eval",
                           seed=cfg.seed + 1)
     acc = accuracy_by_policy(rows)
@@ -111,6 +107,7 @@ def pool_report(cfg, paths: Paths, checkpoint: str, pool_ids: list[int], watch: 
         "conductor_expected": expected_plan_accuracy(pool, plans),
         "best_single": max(singles.values()),
         "singles": singles,
+        "random": acc.get("random"),
         "oracle": oracle_accuracy(pool, evals, MAX_STEPS),
         "steps": len(steps),
         "steps_to_watched": sum(1 for w in steps if w == watch) if watch is not None else None,

@@ -102,16 +102,14 @@ def kind_line_accuracy(policy, cfg, tasks, pool) -> float | None:
     Why: the probe above writes the right line for the model; this says whether the model would. A tiny model
     reads a prompt longer than any it was trained on badly, and the kind it then writes sends the plan to the
     wrong specialist (docs/performance.md, the unseen-worker study)."""
-    import re
-
     from conductor.iteration.rollouts import conductor_prompt
+    from conductor.policy.sft_data import thought_line
 
     if not cfg.policy.sft_thought:
         return None
     prompts = [conductor_prompt(policy, t, pool, pool.ids, cfg) for t in tasks]
     gens = policy.generate(prompts, n=1, temperature=cfg.policy.eval_temperature, max_new_tokens=24, seed=cfg.seed)
-    said = [re.search(r"This is an? (\w+) question", g[0].text) for g in gens]
-    return sum(bool(m and m.group(1) == t.domain) for m, t in zip(said, tasks, strict=True)) / len(tasks)
+    return sum(g[0].text.startswith(thought_line(t.domain)) for g, t in zip(gens, tasks, strict=True)) / len(tasks)
 
 
 def main() -> None:

@@ -148,24 +148,21 @@ class TRLUpdate:
 
     @staticmethod
     def _micro_batches(batch: Batch, policy: Policy, size: int) -> list[dict[str, torch.Tensor]]:
+        """TRL's inputs, laid out by our own `pack` (prompts left-padded, completions right-padded)."""
+        from conductor.policy.logprobs import pack
+
         out = []
         for s in range(0, len(batch.rows), size):
-            p, c = batch.prompt_ids[s : s + size], batch.completion_ids[s : s + size]
-            width = max(len(x) for x in c)
-            cid = torch.full((len(c), width), policy.pad_token_id, dtype=torch.long)
-            cmask = torch.zeros((len(c), width), dtype=torch.long)
-            old = torch.zeros((len(c), width), dtype=torch.float32)
-            for i, x in enumerate(c):
-                cid[i, : len(x)] = torch.tensor(x)
-                cmask[i, : len(x)] = 1
-                old[i, : len(x)] = torch.tensor(batch.old_logprobs[s + i])
-            dev = policy.device
+            b = pack(batch.prompt_ids[s : s + size], batch.completion_ids[s : s + size], policy.pad_token_id,
+                     policy.device)
+            width = b.completion_ids.size(1)
+            old = torch.tensor([lp + [0.0] * (width - len(lp)) for lp in batch.old_logprobs[s : s + size]],
+                               device=policy.device)
             out.append({
-                "prompt_ids": torch.tensor(p, dtype=torch.long, device=dev),
-                "prompt_mask": torch.ones((len(p), len(p[0])), dtype=torch.long, device=dev),
-                "completion_ids": cid.to(dev), "completion_mask": cmask.to(dev),
-                "advantages": torch.tensor(batch.advantages[s : s + size], dtype=torch.float32, device=dev),
-                "old_per_token_logps": old.to(dev),
+                "prompt_ids": b.input_ids[:, :-width], "prompt_mask": b.attention_mask[:, :-width],
+                "completion_ids": b.completion_ids, "completion_mask": b.attention_mask[:, -width:],
+                "advantages": torch.tensor(batch.advantages[s : s + size], device=policy.device),
+                "old_per_token_logps": old,
             })
         return out
 

@@ -128,11 +128,6 @@ class PolicyConfig(BaseModel):
         "the question's kind ('... Lead: MathFour.'), drawn uniformly from every training worker, so GRPO moves each "
         "kind's choice on its own (docs/design.md).",
     )
-
-    @property
-    def writes_lead(self) -> bool:
-        """Whether warm-start targets (and so the tiny Conductor) name a lead worker in the thought line."""
-        return self.sft_thought and self.sft_lead
     sft_batch_size: int = Field(default=16, ge=1, description="Examples per supervised warm-start step.")
     tiny_size: Literal["micro", "tiny", "small", "qwen-0.5b"] = Field(
         default="tiny",
@@ -141,6 +136,11 @@ class PolicyConfig(BaseModel):
     )
     lora_r: int = Field(default=16, ge=1, description="LoRA rank (when lora is on).")
     lora_alpha: int = Field(default=32, ge=1, description="LoRA alpha (when lora is on).")
+
+    @property
+    def writes_lead(self) -> bool:
+        """Whether warm-start targets (and so the tiny Conductor) name a lead worker in the thought line."""
+        return self.sft_thought and self.sft_lead
 
 
 class TrainConfig(BaseModel):

@@ -9,22 +9,23 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
+from conductor.config import RunConfig
 from conductor.evaluate.baselines import random_jobs, single_worker_jobs
 from conductor.evaluate.metrics import accuracy_by_policy, expected_plan_accuracy, oracle_accuracy
 from conductor.iteration.context import IterationContext
 from conductor.iteration.policy_cache import load_policy, remember
 from conductor.iteration.rollouts import conductor_jobs
-from conductor.iteration.scoring import score_jobs
+from conductor.iteration.scoring import Job, score_jobs
 from conductor.iteration.spending import BudgetReached, client_kwargs
 from conductor.iteration.selection import evaluation_tasks, training_tasks
 from conductor.store.rollouts import read_rollouts, write_rollouts
+from conductor.pool.spec import PoolSpec
 from conductor.store.schema import RolloutRow
+from conductor.tasks.schema import Task
 
 
 def _log(msg: str) -> None:
@@ -90,7 +91,7 @@ def summarize(rows: list[RolloutRow]) -> dict[str, Any]:
 
 def update_step(ctx: IterationContext) -> dict[str, Any]:
     """GRPO from the stored rollouts of this iteration; saves the next checkpoint atomically."""
-    from conductor.iteration.update import update_from_table
+    from conductor.iteration.update import save_checkpoint, update_from_table
 
     cfg = ctx.config
     t0 = time.perf_counter()
@@ -102,11 +103,7 @@ def update_step(ctx: IterationContext) -> dict[str, Any]:
         raise RuntimeError(f"no stored rollouts for run {ctx.run_id} iteration {ctx.iteration}")
     metrics, optimizer = update_from_table(policy, table, cfg.train, checkpoint_in=ctx.checkpoint_in)
     out = ctx.checkpoint_out
-    tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex}.tmp")
-    policy.save(tmp, optimizer=optimizer)
-    if out.exists():
-        shutil.rmtree(out)
-    os.replace(tmp, out)
+    save_checkpoint(policy, optimizer, out)
     remember(out, policy)
     metrics["seconds"] = time.perf_counter() - t0
     _log(f"  update: {metrics.get('steps', 0)} optimizer steps, loss {metrics.get('loss', float('nan')):.4f} -> {out}")
@@ -134,6 +131,24 @@ def _update_in_processes(ctx: IterationContext, t0: float) -> dict[str, Any]:
     return {"checkpoint": str(out), **metrics}
 
 
+def evaluation_jobs(
+    policy: Any, tasks: list[Task], pool: PoolSpec, cfg: RunConfig, iteration: int, baselines: bool
+) -> list[Job]:
+    """The Conductor's plan for each held-out task (evaluation temperature, `pool` as it is: no random
+    sub-pool) and, with `baselines`, each single worker's and random workflows' jobs on the same tasks. Score
+    them with `score_jobs(..., seed=cfg.seed + 1)`, as evaluate_step does."""
+    jobs = conductor_jobs(
+        policy, tasks, pool, cfg,
+        iteration=iteration, samples=1, temperature=cfg.policy.eval_temperature,
+        seed=cfg.seed + 1, randomize_pool=False,
+    )
+    if baselines:
+        for w in pool.ids:
+            jobs += single_worker_jobs(tasks, pool, w)
+        jobs += random_jobs(tasks, pool, cfg.seed, cfg.rollout.max_steps)
+    return jobs
+
+
 def evaluate_step(ctx: IterationContext, checkpoint: Path) -> dict[str, Any]:
     """The new checkpoint on the held-out tasks. Baselines do not depend on the policy: they are run once per
     run (same tasks, same seeds, so the same numbers) and read back afterwards."""
@@ -144,17 +159,9 @@ def evaluate_step(ctx: IterationContext, checkpoint: Path) -> dict[str, Any]:
     pool = ctx.pool()
     tasks = evaluation_tasks(ctx.tasks(), cfg.eval.tasks, cfg.seed)
     policy = load_policy(checkpoint, cfg.policy)
-    jobs = conductor_jobs(
-        policy, tasks, pool, cfg,
-        iteration=ctx.iteration, samples=1, temperature=cfg.policy.eval_temperature,
-        seed=cfg.seed + 1, randomize_pool=False,
-    )
     baseline_file = ctx.paths.runs / ctx.run_id / "baselines.json"
     baselines: dict[str, float] = json.loads(baseline_file.read_text()) if baseline_file.exists() else {}
-    if cfg.eval.baselines and not baselines:
-        for w in pool.ids:
-            jobs += single_worker_jobs(tasks, pool, w)
-        jobs += random_jobs(tasks, pool, cfg.seed, cfg.rollout.max_steps)
+    jobs = evaluation_jobs(policy, tasks, pool, cfg, ctx.iteration, baselines=cfg.eval.baselines and not baselines)
     try:
         kw = client_kwargs(cfg, ctx.paths, ctx.run_id)
     except BudgetReached as e:

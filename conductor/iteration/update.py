@@ -8,16 +8,22 @@ update after a resume continues where the killed run left off.
 
 from __future__ import annotations
 
+import os
+import shutil
+import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
 from conductor.config import TrainConfig
 
+if TYPE_CHECKING:
+    from conductor.train.shard import Shard
+
 
 def update_from_table(
-    policy: Any, table: pa.Table, cfg: TrainConfig, checkpoint_in: Path | None = None, shard: Any = None
+    policy: Any, table: pa.Table, cfg: TrainConfig, checkpoint_in: Path | None = None, shard: Shard | None = None
 ) -> tuple[dict[str, Any], Any]:
     from conductor.policy.model import load_optimizer_state
     from conductor.train.advantages import group_advantages
@@ -50,3 +56,13 @@ def update_from_table(
         "history": history,
     }
     return metrics, optimizer
+
+
+def save_checkpoint(policy: Any, optimizer: Any, out: Path) -> None:
+    """Save the updated policy with its optimizer state (resume) as `out`, atomically: a killed save leaves
+    only a hidden temporary folder, never a half-written checkpoint under the final name."""
+    tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex}.tmp")
+    policy.save(tmp, optimizer=optimizer)
+    if out.exists():
+        shutil.rmtree(out)
+    os.replace(tmp, out)

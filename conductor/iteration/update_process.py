@@ -20,7 +20,6 @@ import os
 import socket
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -68,35 +67,26 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     req = json.loads(Path(args.request).read_text())
 
-    import pyarrow as pa
-    import pyarrow.parquet as pq
     import torch
     from accelerate import PartialState
 
     from conductor.config import PolicyConfig, TrainConfig
-    from conductor.iteration.update import update_from_table
+    from conductor.iteration.update import save_checkpoint, update_from_table
     from conductor.policy.model import Policy
-    from conductor.store.schema import ROLLOUT_SCHEMA
+    from conductor.store.rollouts import read_files
     from conductor.train.shard import Shard
 
     state = PartialState(cpu=not torch.cuda.is_available())
     device = str(state.device) if state.device.type == "cuda" else "cpu"
     policy = Policy.load(req["checkpoint_in"], PolicyConfig.model_validate(req["policy"]).model_copy(
         update={"device": device}))
-    table = pa.concat_tables([pq.read_table(f, schema=ROLLOUT_SCHEMA) for f in req["files"]])
+    table = read_files([Path(f) for f in req["files"]])
     metrics, optimizer = update_from_table(
         policy, table, TrainConfig.model_validate(req["train"]), checkpoint_in=Path(req["checkpoint_in"]),
         shard=Shard(state.process_index, state.num_processes),
     )
     if state.is_main_process:
-        import shutil
-
-        out = Path(req["checkpoint_out"])
-        tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex}.tmp")
-        policy.save(tmp, optimizer=optimizer)
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(tmp, out)
+        save_checkpoint(policy, optimizer, Path(req["checkpoint_out"]))
         metrics["processes"] = state.num_processes
         Path(req["metrics"]).write_text(json.dumps(metrics, default=float))
     state.wait_for_everyone()

@@ -66,7 +66,11 @@ def rollout_files(root: Path, run_id: str | None = None, iteration: int | None =
 
 def read_rollouts(root: Path, run_id: str | None = None, iteration: int | None = None, phase: str | None = None) -> pa.Table:
     """All rollouts matching the filters as one Arrow table (empty, with the schema, when there are none)."""
-    files = rollout_files(root, run_id, iteration, phase)
+    return read_files(rollout_files(root, run_id, iteration, phase))
+
+
+def read_files(files: list[Path]) -> pa.Table:
+    """These rollout files as one Arrow table (empty, with the schema, when there are none)."""
     if not files:
         return ROLLOUT_SCHEMA.empty_table()
     return pa.concat_tables([pq.read_table(f, schema=ROLLOUT_SCHEMA) for f in files])
