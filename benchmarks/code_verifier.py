@@ -33,7 +33,7 @@ def main() -> None:
     tasks = load_source("humaneval")
     with ThreadPoolExecutor(max_workers=args.workers) as ex:
         wrongs = list(ex.map(lambda t: wrong_program(t, 0), tasks))
-    items = [(t, _wrap(t.answer)) for t in tasks] + [(t, _wrap(w)) for t, w in zip(tasks, wrongs)]
+    items = [(t, _wrap(t.answer)) for t in tasks] + [(t, _wrap(w)) for t, w in zip(tasks, wrongs, strict=False)]
 
     start = time.perf_counter()
     verdicts = verify_many(items, max_workers=args.workers)

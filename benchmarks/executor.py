@@ -47,8 +47,14 @@ from conductor.workflow.worker_prompt import worker_messages
 
 def make_tasks(n: int = 40) -> list[Task]:
     return [
-        Task(id=f"bench/{i}", source="bench", domain="math", verifier="math", answer=str(i * 7),
-             question=f"Benchmark question {i}: what is {i} * 7? Answer in <answer></answer>.")
+        Task(
+            id=f"bench/{i}",
+            source="bench",
+            domain="math",
+            verifier="math",
+            answer=str(i * 7),
+            question=f"Benchmark question {i}: what is {i} * 7? Answer in <answer></answer>.",
+        )
         for i in range(n)
     ]
 
@@ -60,8 +66,11 @@ def make_workflows(n: int, worker_ids: list[int], seed: int) -> list[Workflow]:
     for _ in range(n):
         k = rng.randint(1, 5)
         steps = [
-            Step(worker=rng.choice(worker_ids), subtask="Solve the problem." if i == 0 else "Check the answers above.",
-                 access="none" if i == 0 or rng.random() < 0.4 else "all")
+            Step(
+                worker=rng.choice(worker_ids),
+                subtask="Solve the problem." if i == 0 else "Check the answers above.",
+                access="none" if i == 0 or rng.random() < 0.4 else "all",
+            )
             for i in range(k)
         ]
         out.append(Workflow(steps=tuple(steps)))
@@ -94,8 +103,17 @@ class ServerProcess:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
-        cmd = [sys.executable, "-m", "conductor.sim.server", "--tasks", str(tasks_path), "--port", str(self.port),
-               "--extra-latency-s", str(latency)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "conductor.sim.server",
+            "--tasks",
+            str(tasks_path),
+            "--port",
+            str(self.port),
+            "--extra-latency-s",
+            str(latency),
+        ]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
         self.url = f"http://127.0.0.1:{self.port}/v1"
         deadline = time.monotonic() + 60
@@ -147,8 +165,9 @@ async def _sequential(workflows: list[Workflow], questions: list[str], pool: Poo
 
 async def _ceiling(pool: PoolSpec, question: str, n: int) -> float:
     """Calls per second the client sustains against a zero-latency server at the global limit."""
-    wide = pool.model_copy(update={"workers": tuple(w.model_copy(update={"max_concurrency": pool.max_concurrency})
-                                                    for w in pool.workers)})
+    wide = pool.model_copy(
+        update={"workers": tuple(w.model_copy(update={"max_concurrency": pool.max_concurrency}) for w in pool.workers)}
+    )
     client = PoolClient(wide)
     msgs = worker_messages(question, "Solve the problem.", [])
     t0 = time.perf_counter()
@@ -165,8 +184,9 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--latency", type=float, default=0.5, help="injected latency per call, seconds")
     ap.add_argument("--global-limit", type=int, default=64)
     ap.add_argument("--worker-limit", type=int, default=24)
-    ap.add_argument("--sequential-sample", type=int, default=None,
-                    help="workflows run sequentially (default 30; quick 6)")
+    ap.add_argument(
+        "--sequential-sample", type=int, default=None, help="workflows run sequentially (default 30; quick 6)"
+    )
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", default=None, help="also write the figures to this file")
     args = ap.parse_args(argv)
@@ -193,8 +213,13 @@ def main(argv: list[str] | None = None) -> dict:
             slow.stop()
         fast = ServerProcess(tasks_path, 0.0)
         try:
-            ceiling = asyncio.run(_ceiling(bench_pool(fast.url, args.global_limit, args.worker_limit), questions[0],
-                                           300 if args.quick else 1500))
+            ceiling = asyncio.run(
+                _ceiling(
+                    bench_pool(fast.url, args.global_limit, args.worker_limit),
+                    questions[0],
+                    300 if args.quick else 1500,
+                )
+            )
         finally:
             fast.stop()
 
@@ -203,21 +228,37 @@ def main(argv: list[str] | None = None) -> dict:
     wps = n / elapsed
     seq_wps = n_seq / seq_elapsed
     result = {
-        "workflows": n, "calls": calls, "latency_s": args.latency, "global_limit": args.global_limit,
-        "worker_limit": args.worker_limit, "max_chain": max(chain_length(w) for w in workflows),
-        "ideal_s": bounds["ideal"], "bound_chain_s": bounds["chain"], "bound_global_s": bounds["global"],
-        "bound_worker_s": bounds["worker"], "elapsed_s": elapsed, "failed": failed,
-        "workflows_per_s": wps, "ideal_workflows_per_s": ideal_wps, "ratio_to_ideal": bounds["ideal"] / elapsed,
-        "sequential_sample": n_seq, "sequential_elapsed_s": seq_elapsed, "sequential_workflows_per_s": seq_wps,
-        "sequential_ratio": seq_wps / ideal_wps, "client_ceiling_calls_per_s": ceiling,
-        "needed_calls_per_s": calls / bounds["ideal"], "cpus": os.cpu_count(),
+        "workflows": n,
+        "calls": calls,
+        "latency_s": args.latency,
+        "global_limit": args.global_limit,
+        "worker_limit": args.worker_limit,
+        "max_chain": max(chain_length(w) for w in workflows),
+        "ideal_s": bounds["ideal"],
+        "bound_chain_s": bounds["chain"],
+        "bound_global_s": bounds["global"],
+        "bound_worker_s": bounds["worker"],
+        "elapsed_s": elapsed,
+        "failed": failed,
+        "workflows_per_s": wps,
+        "ideal_workflows_per_s": ideal_wps,
+        "ratio_to_ideal": bounds["ideal"] / elapsed,
+        "sequential_sample": n_seq,
+        "sequential_elapsed_s": seq_elapsed,
+        "sequential_workflows_per_s": seq_wps,
+        "sequential_ratio": seq_wps / ideal_wps,
+        "client_ceiling_calls_per_s": ceiling,
+        "needed_calls_per_s": calls / bounds["ideal"],
+        "cpus": os.cpu_count(),
     }
     for k, v in result.items():
         print(f"{k:>30}: {v:.3f}" if isinstance(v, float) else f"{k:>30}: {v}")
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2))
-    print(f"executor ratio_to_ideal={result['ratio_to_ideal']:.3f} sequential_ratio={result['sequential_ratio']:.4f} "
-          f"workflows_per_s={wps:.2f}")
+    print(
+        f"executor ratio_to_ideal={result['ratio_to_ideal']:.3f} sequential_ratio={result['sequential_ratio']:.4f} "
+        f"workflows_per_s={wps:.2f}"
+    )
     return result
 
 

@@ -56,8 +56,13 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=6e-5, help="AdamW learning rate (default 6e-5)")
     ap.add_argument("--exact", action="store_true", help="reward the expected accuracy instead of a coin flip")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                    help="run-config field the checkpoint was trained with (prompt mode, sft_lead, ...)")
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="run-config field the checkpoint was trained with (prompt mode, sft_lead, ...)",
+    )
     args = ap.parse_args()
     if args.home:
         os.environ["CONDUCTOR_HOME"] = args.home
@@ -100,10 +105,14 @@ def main() -> None:
             p = p / p.sum()
             per_kind.setdefault(t.domain, []).append(p)
             expected += sum(float(p[i]) * acc[t.domain, w] for i, w in enumerate(pool.ids))
-        cells = "  ".join(f"{d} " + " ".join(f"{x:.2f}" for x in torch.stack(v).mean(0).tolist())
-                          for d, v in sorted(per_kind.items()))
-        print(f"step {step:4d}  P(first worker {list(pool.ids)} | kind): {cells}  expected={expected / len(held_out):.3f}",
-              flush=True)
+        cells = "  ".join(
+            f"{d} " + " ".join(f"{x:.2f}" for x in torch.stack(v).mean(0).tolist()) for d, v in sorted(per_kind.items())
+        )
+        print(
+            f"step {step:4d}  P(first worker {list(pool.ids)} | kind): {cells}  "
+            f"expected={expected / len(held_out):.3f}",
+            flush=True,
+        )
         model.train()
 
     rng = random.Random(args.seed)

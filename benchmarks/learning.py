@@ -44,8 +44,17 @@ FULL = [
     "eval.tasks=60",
     "eval.every=10",
 ]  # everything else: the tiny-cpu defaults (docs/performance.md says what each of the recipe's settings bought)
-QUICK = ["name=learning-quick", "iterations=4", "rollout.tasks_per_iteration=8", "rollout.group_size=6",
-         "rollout.pool_min=2", "rollout.pool_max=4", "eval.tasks=24", "eval.every=2", "policy.sft_steps=600"]
+QUICK = [
+    "name=learning-quick",
+    "iterations=4",
+    "rollout.tasks_per_iteration=8",
+    "rollout.group_size=6",
+    "rollout.pool_min=2",
+    "rollout.pool_max=4",
+    "eval.tasks=24",
+    "eval.every=2",
+    "policy.sft_steps=600",
+]
 
 
 def recursion_accuracy(cfg, paths: Paths, checkpoint: str, rounds: int) -> float:
@@ -67,9 +76,19 @@ def recursion_accuracy(cfg, paths: Paths, checkpoint: str, rounds: int) -> float
             client = PoolClient(pool)
             out = []
             for t in evals:  # sequential planning (one model), concurrent workers inside each workflow
-                out.append(await run_rounds(planner, t.question, pool, client, extra_rounds=rounds, seed=cfg.seed,
-                                            mode=cfg.policy.prompt_mode, template=cfg.policy.prompt_template,
-                                            question_chars=cfg.policy.question_chars))
+                out.append(
+                    await run_rounds(
+                        planner,
+                        t.question,
+                        pool,
+                        client,
+                        extra_rounds=rounds,
+                        seed=cfg.seed,
+                        mode=cfg.policy.prompt_mode,
+                        template=cfg.policy.prompt_template,
+                        question_chars=cfg.policy.question_chars,
+                    )
+                )
             await client.aclose()
             return out
 
@@ -95,8 +114,9 @@ def pool_report(cfg, paths: Paths, checkpoint: str, pool_ids: list[int], watch: 
     with running_pool(cfg, paths, "pool-eval", tasks) as (full, _):
         pool = full.subset(pool_ids)
         jobs = evaluation_jobs(policy, evals, pool, cfg, cfg.iterations, baselines=True)
-        rows = score_jobs(jobs, pool, cfg, run_id="pool-eval", iteration=cfg.iterations, phase="eval",
-                          seed=cfg.seed + 1)
+        rows = score_jobs(
+            jobs, pool, cfg, run_id="pool-eval", iteration=cfg.iterations, phase="eval", seed=cfg.seed + 1
+        )
     acc = accuracy_by_policy(rows)
     plans = [r for r in rows if r.policy == "conductor"]
     steps = [w for r in plans if r.workflow for w in json.loads(r.workflow)["model_id"]]
@@ -160,21 +180,35 @@ def run_unseen(base: list[str], paths: Paths) -> dict:
     """Descriptions mode, worker 4 never offered in training, evaluated on the full pool (worker 4 included)
     and on the pool [0, 1, 2, 4]."""
     unseen = train_and_report(
-        [*base, "name=learning-unseen", "policy.prompt_mode=descriptions", "rollout.train_workers=[0,1,2,3]",
-         "rollout.pool_min=2", "rollout.pool_max=4"],
-        paths, "descriptions, worker 4 unseen",
+        [
+            *base,
+            "name=learning-unseen",
+            "policy.prompt_mode=descriptions",
+            "rollout.train_workers=[0,1,2,3]",
+            "rollout.pool_min=2",
+            "rollout.pool_max=4",
+        ],
+        paths,
+        "descriptions, worker 4 unseen",
     )
-    print(f"unseen-worker run: conductor={unseen['conductor']:.3f} oracle={unseen['oracle']:.3f} "
-          f"best_single={unseen['best_single']:.3f} curve={unseen['curve']}", flush=True)
+    print(
+        f"unseen-worker run: conductor={unseen['conductor']:.3f} oracle={unseen['oracle']:.3f} "
+        f"best_single={unseen['best_single']:.3f} curve={unseen['curve']}",
+        flush=True,
+    )
     # The full pool is also a size never offered in training (at most 4 of the 4 seen workers): a second
     # held-out pool of a trained size, worker 4 in place of worker 3, separates the two novelties.
-    unseen["pools"] = [pool_report(unseen["config"], paths, unseen["checkpoint"], ids, watch=UNSEEN)
-                       for ids in ([0, 1, 2, 3, 4], [0, 1, 2, 4])]
+    unseen["pools"] = [
+        pool_report(unseen["config"], paths, unseen["checkpoint"], ids, watch=UNSEEN)
+        for ids in ([0, 1, 2, 3, 4], [0, 1, 2, 4])
+    ]
     for r in unseen["pools"]:
-        print(f"unseen-worker run on pool {r['pool']}: conductor={r['conductor']:.3f} "
-              f"(plans' expected {r['conductor_expected']:.3f}) best_single={r['best_single']:.3f} "
-              f"oracle={r['oracle']:.3f}; steps given to worker {UNSEEN}: {r['steps_to_watched']} of {r['steps']}",
-              flush=True)
+        print(
+            f"unseen-worker run on pool {r['pool']}: conductor={r['conductor']:.3f} "
+            f"(plans' expected {r['conductor_expected']:.3f}) best_single={r['best_single']:.3f} "
+            f"oracle={r['oracle']:.3f}; steps given to worker {UNSEEN}: {r['steps_to_watched']} of {r['steps']}",
+            flush=True,
+        )
     return {k: v for k, v in unseen.items() if k != "config"}
 
 
@@ -198,11 +232,16 @@ def main() -> None:
         return
     main_run = train_and_report(base, paths, "ids, held-out pool")
     print(f"\nlearning curve (held-out tasks, full pool): {main_run['curve']}", flush=True)
-    print(f"expected accuracy of its plans (SIMULATED pool model, no execution noise): {main_run['expected_curve']}",
-          flush=True)
+    print(
+        f"expected accuracy of its plans (SIMULATED pool model, no execution noise): {main_run['expected_curve']}",
+        flush=True,
+    )
     rec = recursion_accuracy(main_run["config"], paths, main_run["checkpoint"], rounds=1)
     rec0 = recursion_accuracy(main_run["config"], paths, main_run["checkpoint"], rounds=0)
-    figures = {"main": {k: v for k, v in main_run.items() if k != "config"}, "recursion": {"rounds0": rec0, "rounds1": rec}}
+    figures = {
+        "main": {k: v for k, v in main_run.items() if k != "config"},
+        "recursion": {"rounds0": rec0, "rounds1": rec},
+    }
     if args.unseen:
         figures["unseen"] = run_unseen(base, paths)
     if args.json:
@@ -210,11 +249,15 @@ def main() -> None:
     print(f"recursion: one extra round {rec:.3f} vs none {rec0:.3f} (same checkpoint, same tasks)")
     print(f"singles: {json.dumps(main_run['singles'])}  mean steps: {main_run['mean_steps']}")
     if "oracle_at_step_limit" in main_run:
-        print(f"oracle within the run's own step limit: {main_run['oracle_at_step_limit']:.3f} "
-              f"(the last line's oracle is the paper's, {MAX_STEPS} steps)")
+        print(
+            f"oracle within the run's own step limit: {main_run['oracle_at_step_limit']:.3f} "
+            f"(the last line's oracle is the paper's, {MAX_STEPS} steps)"
+        )
     m = main_run
-    print(f"plans: expected accuracy {m['conductor_expected']:.3f}, ratio to the oracle "
-          f"{m['expected_ratio_to_oracle']:.3f} (the measured figure below adds the simulator's coin flips)")
+    print(
+        f"plans: expected accuracy {m['conductor_expected']:.3f}, ratio to the oracle "
+        f"{m['expected_ratio_to_oracle']:.3f} (the measured figure below adds the simulator's coin flips)"
+    )
     print(
         f"learning conductor={m['conductor']:.3f} best_single={m['best_single']:.3f} random={m['random']:.3f} "
         f"oracle={m['oracle']:.3f} ratio_to_oracle={m['ratio_to_oracle']:.3f} minutes={m['minutes']:.1f}"

@@ -49,8 +49,12 @@ def decision_point(policy, cfg, task, pool, offered=None) -> tuple[list[int], li
     from conductor.workflow.conductor_prompt import build_messages
 
     messages, prefill = build_messages(
-        task.question, offered or pool, mode=cfg.policy.prompt_mode, template=cfg.policy.prompt_template,
-        max_steps=cfg.rollout.max_steps, question_chars=cfg.policy.question_chars,
+        task.question,
+        offered or pool,
+        mode=cfg.policy.prompt_mode,
+        template=cfg.policy.prompt_template,
+        max_steps=cfg.rollout.max_steps,
+        question_chars=cfg.policy.question_chars,
     )
     if cfg.policy.writes_lead:
         head, words = f"{thought_line(task.domain)} Lead:", [f" {lead_word(task.domain, w)}" for w in pool.ids]
@@ -115,12 +119,22 @@ def kind_line_accuracy(policy, cfg, tasks, pool) -> float | None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("checkpoint", help="a checkpoint folder (a run's iter-N, or a tiny-sft-* warm start)")
-    ap.add_argument("--pool", action="append", default=[], metavar="IDS",
-                    help="comma-separated worker ids of a pool to probe (repeatable; default: the whole pool)")
+    ap.add_argument(
+        "--pool",
+        action="append",
+        default=[],
+        metavar="IDS",
+        help="comma-separated worker ids of a pool to probe (repeatable; default: the whole pool)",
+    )
     ap.add_argument("--tasks", type=int, default=60, help="held-out tasks, balanced over domains (default 60)")
     ap.add_argument("--home", help="state folder holding the prepared tasks (default: CONDUCTOR_HOME)")
-    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                    help="run-config field the checkpoint was trained with (prompt mode, step limit, ...)")
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="run-config field the checkpoint was trained with (prompt mode, step limit, ...)",
+    )
     args = ap.parse_args()
     if args.home:
         os.environ["CONDUCTOR_HOME"] = args.home
@@ -142,12 +156,16 @@ def main() -> None:
             rows.append((domain, *(f"{p:.2f}" if p == p else "-" for p in probs), best))
         print(f"\npool {list(pool.ids)}: P(first worker | domain), {len(tasks)} held-out tasks")
         print(format_table(["domain", *(f"worker {w}" for w in pool.ids), "oracle's first"], rows))
-        print(f"final state at the choice: the kinds' means spread {spread:.2f} around a common part of norm "
-              f"{common:.2f} ({spread / common:.1%})")
+        print(
+            f"final state at the choice: the kinds' means spread {spread:.2f} around a common part of norm "
+            f"{common:.2f} ({spread / common:.1%})"
+        )
         kind = kind_line_accuracy(policy, cfg, tasks, pool)
         if kind is not None:
-            print(f"kind line as the checkpoint writes it (temperature {cfg.policy.eval_temperature}): right for "
-                  f"{kind:.0%} of the tasks")
+            print(
+                f"kind line as the checkpoint writes it (temperature {cfg.policy.eval_temperature}): right for "
+                f"{kind:.0%} of the tasks"
+            )
 
 
 if __name__ == "__main__":

@@ -61,14 +61,35 @@ def build_model(size: str, out: Path, seed: int = 0) -> Path:
     from conductor.policy.tiny import build_tiny_conductor
 
     rng = random.Random(seed)
-    words = ["worker", "model", "step", "answer", "question", "list", "access", "review", "solve", "check",
-             "the", "a", "of", "to", "in", "math", "code", "science", "final", "all"]
+    words = [
+        "worker",
+        "model",
+        "step",
+        "answer",
+        "question",
+        "list",
+        "access",
+        "review",
+        "solve",
+        "check",
+        "the",
+        "a",
+        "of",
+        "to",
+        "in",
+        "math",
+        "code",
+        "science",
+        "final",
+        "all",
+    ]
     corpus = [" ".join(rng.choice(words) for _ in range(40)) for _ in range(400)]
     return build_tiny_conductor(out, corpus, seed=seed, size=size)
 
 
-def make_batch(policy: Policy, rows: int, group: int, prompt_tokens: int, completion_tokens: int,
-               seed: int = 0) -> Batch:
+def make_batch(
+    policy: Policy, rows: int, group: int, prompt_tokens: int, completion_tokens: int, seed: int = 0
+) -> Batch:
     """`rows` rollouts in groups of `group` sharing a prompt; random completions of C/2 to C tokens (lengths vary as
     sampled ones do); group-normalised random rewards as advantages; old log-probs from the current weights."""
     from conductor.policy.logprobs import completion_logprobs, pack
@@ -78,8 +99,9 @@ def make_batch(policy: Policy, rows: int, group: int, prompt_tokens: int, comple
     vocab = [i for i in range(len(policy.tokenizer)) if i not in special]
     # One prompt text for every group, whose encoding is at most P tokens: then no prompt is left-padded (the
     # two sides count positions differently under left padding, and that is not what is compared here).
-    text = policy.tokenizer.decode(policy.encode(policy.tokenizer.decode(
-        [rng.choice(vocab) for _ in range(prompt_tokens * 2)]))[:prompt_tokens])
+    text = policy.tokenizer.decode(
+        policy.encode(policy.tokenizer.decode([rng.choice(vocab) for _ in range(prompt_tokens * 2)]))[:prompt_tokens]
+    )
     while len(policy.encode(text)) > prompt_tokens:
         text = text[:-1]
     ids = policy.encode(text)
@@ -92,7 +114,9 @@ def make_batch(policy: Policy, rows: int, group: int, prompt_tokens: int, comple
         for r in rewards:
             prompts_text.append(text)
             prompt_ids.append(ids)
-            completions.append([rng.choice(vocab) for _ in range(rng.randint(completion_tokens // 2, completion_tokens))])
+            completions.append(
+                [rng.choice(vocab) for _ in range(rng.randint(completion_tokens // 2, completion_tokens))]
+            )
             advantages.append((r - mean) / (std + 1e-4))
     old: list[list[float]] = []
     policy.model.eval()
@@ -107,9 +131,19 @@ def make_batch(policy: Policy, rows: int, group: int, prompt_tokens: int, comple
 
 def train_config(args: argparse.Namespace) -> TrainConfig:
     return TrainConfig(
-        learning_rate=args.lr, clip_epsilon=0.2, kl_beta=0.0, loss_type="bnpo", lr_schedule="constant",
-        warmup_ratio=0.0, max_grad_norm=1.0, weight_decay=0.0, epochs=1, mini_batch_size=0,
-        micro_batch_size=args.micro, bf16=args.bf16, gradient_checkpointing=args.gradient_checkpointing,
+        learning_rate=args.lr,
+        clip_epsilon=0.2,
+        kl_beta=0.0,
+        loss_type="bnpo",
+        lr_schedule="constant",
+        warmup_ratio=0.0,
+        max_grad_norm=1.0,
+        weight_decay=0.0,
+        epochs=1,
+        mini_batch_size=0,
+        micro_batch_size=args.micro,
+        bf16=args.bf16,
+        gradient_checkpointing=args.gradient_checkpointing,
     )
 
 
@@ -125,19 +159,38 @@ class TRLUpdate:
             model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
         n_micro = -(-len(batch.rows) // args.micro)
         config = GRPOConfig(
-            output_dir=out_dir, per_device_train_batch_size=args.micro, gradient_accumulation_steps=n_micro,
-            num_generations=args.group, learning_rate=args.lr, lr_scheduler_type="constant", warmup_steps=0,
-            weight_decay=0.0, adam_beta1=0.9, adam_beta2=0.999, max_grad_norm=1.0, beta=0.0, epsilon=0.2,
-            loss_type="bnpo", temperature=1.0, max_completion_length=args.completion_tokens,
-            bf16=args.bf16, gradient_checkpointing=args.gradient_checkpointing, report_to=[],
-            use_cpu=policy.device.type == "cpu", logging_steps=1, save_strategy="no", seed=0,
+            output_dir=out_dir,
+            per_device_train_batch_size=args.micro,
+            gradient_accumulation_steps=n_micro,
+            num_generations=args.group,
+            learning_rate=args.lr,
+            lr_scheduler_type="constant",
+            warmup_steps=0,
+            weight_decay=0.0,
+            adam_beta1=0.9,
+            adam_beta2=0.999,
+            max_grad_norm=1.0,
+            beta=0.0,
+            epsilon=0.2,
+            loss_type="bnpo",
+            temperature=1.0,
+            max_completion_length=args.completion_tokens,
+            bf16=args.bf16,
+            gradient_checkpointing=args.gradient_checkpointing,
+            report_to=[],
+            use_cpu=policy.device.type == "cpu",
+            logging_steps=1,
+            save_strategy="no",
+            seed=0,
         )
 
         def no_reward(completions, **kwargs):  # never called: nothing is sampled here
             return [0.0] * len(completions)
 
         self.trainer = GRPOTrainer(
-            model=model, reward_funcs=no_reward, args=config,
+            model=model,
+            reward_funcs=no_reward,
+            args=config,
             train_dataset=Dataset.from_list([{"prompt": "x"}] * max(len(batch.rows), args.group)),
             processing_class=policy.tokenizer,
         )
@@ -153,17 +206,23 @@ class TRLUpdate:
 
         out = []
         for s in range(0, len(batch.rows), size):
-            b = pack(batch.prompt_ids[s : s + size], batch.completion_ids[s : s + size], policy.pad_token_id,
-                     policy.device)
+            b = pack(
+                batch.prompt_ids[s : s + size], batch.completion_ids[s : s + size], policy.pad_token_id, policy.device
+            )
             width = b.completion_ids.size(1)
-            old = torch.tensor([lp + [0.0] * (width - len(lp)) for lp in batch.old_logprobs[s : s + size]],
-                               device=policy.device)
-            out.append({
-                "prompt_ids": b.input_ids[:, :-width], "prompt_mask": b.attention_mask[:, :-width],
-                "completion_ids": b.completion_ids, "completion_mask": b.attention_mask[:, -width:],
-                "advantages": torch.tensor(batch.advantages[s : s + size], device=policy.device),
-                "old_per_token_logps": old,
-            })
+            old = torch.tensor(
+                [lp + [0.0] * (width - len(lp)) for lp in batch.old_logprobs[s : s + size]], device=policy.device
+            )
+            out.append(
+                {
+                    "prompt_ids": b.input_ids[:, :-width],
+                    "prompt_mask": b.attention_mask[:, :-width],
+                    "completion_ids": b.completion_ids,
+                    "completion_mask": b.attention_mask[:, -width:],
+                    "advantages": torch.tensor(batch.advantages[s : s + size], device=policy.device),
+                    "old_per_token_logps": old,
+                }
+            )
         return out
 
     def step(self) -> float:
@@ -232,9 +291,11 @@ def run(args: argparse.Namespace, tmp: str) -> None:
     dtype = "bfloat16" if args.bf16 else "float32"
     policy = Policy.load(name, PolicyConfig(device=args.device, dtype=dtype, lora=False, temperature=1.0))
     params = sum(p.numel() for p in policy.model.parameters())
-    print(f"model {label}: {params / 1e6:.1f} M parameters on {policy.device}, {dtype}; "
-          f"{args.rows} rows x (P={args.prompt_tokens}, C<={args.completion_tokens}), micro-batches of {args.micro}",
-          flush=True)
+    print(
+        f"model {label}: {params / 1e6:.1f} M parameters on {policy.device}, {dtype}; "
+        f"{args.rows} rows x (P={args.prompt_tokens}, C<={args.completion_tokens}), micro-batches of {args.micro}",
+        flush=True,
+    )
     batch = make_batch(policy, args.rows, args.group, args.prompt_tokens, args.completion_tokens)
     trl_side = TRLUpdate(policy, batch, args, tmp)  # copies the weights before ours move
     cfg = train_config(args)
@@ -261,8 +322,10 @@ def run(args: argparse.Namespace, tmp: str) -> None:
     if policy.device.type == "cuda":
         print(f"peak GPU memory: {torch.cuda.max_memory_allocated() / 2**30:.1f} GiB (both models)")
     ours, trl = statistics.median(ours_t), statistics.median(trl_t)
-    print(f"update_vs_trl ours_s={ours:.4f} trl_s={trl:.4f} ratio={ours / trl:.3f} device={policy.device.type} "
-          f"model={label}")
+    print(
+        f"update_vs_trl ours_s={ours:.4f} trl_s={trl:.4f} ratio={ours / trl:.3f} device={policy.device.type} "
+        f"model={label}"
+    )
 
 
 if __name__ == "__main__":

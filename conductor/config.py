@@ -97,11 +97,15 @@ class PolicyConfig(BaseModel):
     use_vllm: bool = Field(default=False, description="Generate with vLLM (GPU extra). Off: plain HF generate.")
     lora: bool = Field(default=False, description="Train LoRA adapters through peft instead of all weights.")
     sft_steps: int = Field(
-        default=1500, ge=0, description="Supervised warm-start steps on valid workflows (tiny model; 0 for a real LLM). "
-        "Long plans need them: after 600, 63-74% of 4-5 step plans had lists of different lengths, after 1500 22-30%."
+        default=1500,
+        ge=0,
+        description="Supervised warm-start steps on valid workflows (tiny model; 0 for a real LLM). "
+        "Long plans need them: after 600, 63-74% of 4-5 step plans had lists of different lengths, after 1500 22-30%.",
     )
     sft_learning_rate: float = Field(
-        default=1e-3, gt=0, description="AdamW lr of the supervised warm start (3e-3 learns the format but not the ids)."
+        default=1e-3,
+        gt=0,
+        description="AdamW lr of the supervised warm start (3e-3 learns the format but not the ids).",
     )
     sft_id_weight: float = Field(
         default=10.0,
@@ -149,15 +153,18 @@ class TrainConfig(BaseModel):
     learning_rate: float = Field(default=2e-4, gt=0, description="AdamW lr (tiny CPU preset; paper, 7B: 1e-6).")
     clip_epsilon: float = Field(default=0.2, gt=0, description="PPO-style ratio clip (paper: 0.2).")
     kl_beta: float = Field(
-        default=0.05, ge=0, description="KL weight to the starting weights; the paper uses none (0). Tiny model: "
-        "0.05 keeps the warm start's thought line right under RL (docs/design.md)."
+        default=0.05,
+        ge=0,
+        description="KL weight to the starting weights; the paper uses none (0). Tiny model: "
+        "0.05 keeps the warm start's thought line right under RL (docs/design.md).",
     )
     max_grad_norm: float = Field(default=1.0, gt=0)
     weight_decay: float = Field(default=0.0, ge=0)
     epochs: int = Field(default=1, ge=1, description="Passes over an iteration's rollouts (paper: one update).")
     micro_batch_size: int = Field(default=16, ge=1, description="Rows per forward/backward pass (memory bound).")
     mini_batch_size: int = Field(
-        default=32, ge=0,
+        default=32,
+        ge=0,
         description="Rows per optimizer step; 0 = all of an iteration's rows in one step (the paper; paper-7b).",
     )
     loss_type: Literal["bnpo", "dapo"] = Field(
@@ -175,7 +182,8 @@ class TrainConfig(BaseModel):
     bf16: bool = Field(default=False, description="bf16 autocast (GPU).")
     gradient_checkpointing: bool = Field(default=False)
     processes: int = Field(
-        default=1, ge=1,
+        default=1,
+        ge=1,
         description="Processes for the update, one per GPU, started by `accelerate launch --multi_gpu` (data "
         "parallel: each runs a share of every step's micro-batches, gradients summed). Without GPUs they run "
         "on the CPU with gloo.",
@@ -203,8 +211,11 @@ class RolloutConfig(BaseModel):
     )
     recursion_rounds: int = Field(default=0, ge=0, description="Extra rounds the Conductor may take on its answer.")
     max_steps: int = Field(
-        default=3, ge=1, le=5, description="Step limit per workflow (paper: 5). Tiny model: 3, since its 4-5 step "
-        "lists often disagree in length (docs/design.md)."
+        default=3,
+        ge=1,
+        le=5,
+        description="Step limit per workflow (paper: 5). Tiny model: 3, since its 4-5 step "
+        "lists often disagree in length (docs/design.md).",
     )
 
 
@@ -289,7 +300,9 @@ def config_reference() -> str:
     def section(title: str, model: type[BaseModel], prefix: str) -> None:
         lines.extend([f"## {title}", "", "| field | default | meaning |", "|---|---|---|"])
         for name, f in model.model_fields.items():
-            if isinstance(f.default, BaseModel) or (f.default_factory is not None and name in ("policy", "rollout", "train", "eval")):
+            if isinstance(f.default, BaseModel) or (
+                f.default_factory is not None and name in ("policy", "rollout", "train", "eval")
+            ):
                 continue
             default = f.default if f.default_factory is None else f.default_factory()
             desc = (f.description or "").replace("|", "\\|")

@@ -10,9 +10,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-import flows  # noqa: F401
 from prefect import flow
 
+import flows  # noqa: F401
 from conductor.config import Paths, RunConfig, load_run_config
 from conductor.iteration.campaign import run_campaign
 from flows.iteration import iteration_flow

@@ -14,9 +14,9 @@ import argparse
 import os
 import sys
 
-import flows  # noqa: F401
 from prefect import serve
 
+import flows  # noqa: F401
 from flows.campaign import campaign_flow
 from flows.prepare import prepare_flow
 

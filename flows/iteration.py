@@ -11,9 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import flows  # noqa: F401  (Prefect settings before prefect is imported)
 from prefect import flow, task
 
+import flows  # noqa: F401  (Prefect settings before prefect is imported)
 from conductor.iteration import steps
 from conductor.iteration.campaign import StepRunner, run_iteration
 from conductor.iteration.context import IterationContext

@@ -14,10 +14,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import flows  # noqa: F401  (Prefect settings before prefect is imported)
 from prefect import flow, task
 from prefect.cache_policies import INPUTS
 
+import flows  # noqa: F401  (Prefect settings before prefect is imported)
 from conductor.config import Paths
 from conductor.tasks.prepare import output_path, prepare_source, source_fingerprint
 from conductor.tasks.sources import DEFAULT_SOURCES

@@ -13,12 +13,19 @@ from conductor.tasks.schema import Task
 TAGS = "Work in <idea></idea> and answer in <answer></answer>."
 
 
-def arithmetic_tasks(prefix: str, question: str, answer: Callable[[int], int], numbers: Iterable[int],
-                     source: str = "test") -> list[Task]:
+def arithmetic_tasks(
+    prefix: str, question: str, answer: Callable[[int], int], numbers: Iterable[int], source: str = "test"
+) -> list[Task]:
     """One math task per number, id `prefix/i`: `question` is formatted with `i`, the answer is `answer(i)`."""
     return [
-        Task(id=f"{prefix}/{i}", source=source, domain="math",
-             question=f"{question.format(i=i)} {TAGS}", answer=str(answer(i)), verifier="math")
+        Task(
+            id=f"{prefix}/{i}",
+            source=source,
+            domain="math",
+            question=f"{question.format(i=i)} {TAGS}",
+            answer=str(answer(i)),
+            verifier="math",
+        )
         for i in numbers
     ]
 
@@ -28,7 +35,8 @@ def with_workers(pool: PoolSpec, **updates) -> PoolSpec:
     return pool.model_copy(update={"workers": tuple(w.model_copy(update=updates) for w in pool.workers)})
 
 
-def serve(tasks: list[Task], faults: FaultConfig | None = None, extra_latency_s: float = 0.0,
-          pool: PoolSpec | None = None) -> SimServer:
+def serve(
+    tasks: list[Task], faults: FaultConfig | None = None, extra_latency_s: float = 0.0, pool: PoolSpec | None = None
+) -> SimServer:
     """The simulated pool answering `tasks` (seed 0); use it as a context manager."""
     return SimServer(pool or load_pool(), tasks, seed=0, faults=faults, extra_latency_s=extra_latency_s)

@@ -18,7 +18,9 @@ State lives in ./.conductor (set CONDUCTOR_HOME to move it): tasks, rollouts, ch
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="conductor", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="conductor", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     run_cmd.add_parsers(sub)
     pool_cmd.add_parser(sub)

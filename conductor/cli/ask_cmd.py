@@ -19,12 +19,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "the SIMULATED pool the answer is only meaningful for prepared tasks' questions.",
     )
     p.add_argument("question", nargs="?", help="the question (or use --task)")
-    p.add_argument("--task", metavar="TASK_ID", help="ask a prepared task's question, e.g. from: conductor sql "
-                   "\"select id from tasks where split='test' limit 5\"; its answer is then verified")
+    p.add_argument(
+        "--task",
+        metavar="TASK_ID",
+        help="ask a prepared task's question, e.g. from: conductor sql "
+        "\"select id from tasks where split='test' limit 5\"; its answer is then verified",
+    )
     p.add_argument("--checkpoint", help="a checkpoint folder, or any Hugging Face model id or path")
     p.add_argument("--pool", help="pool YAML (default: the shipped SIMULATED pool)")
     p.add_argument("--rounds", type=int, default=0, help="extra rounds in which the Conductor may revise (default 0)")
-    p.add_argument("--mode", choices=["ids", "descriptions"], default=None, help="how the pool is shown to the Conductor")
+    p.add_argument(
+        "--mode", choices=["ids", "descriptions"], default=None, help="how the pool is shown to the Conductor"
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true", help="print the rounds as JSON")
     p.set_defaults(func=run)
@@ -41,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     tasks = {t.id: t for t in known_tasks(paths)}
     if args.task:
         if args.task not in tasks:
-            return fail(f"no prepared task {args.task!r} (see: conductor sql \"select id from tasks limit 5\")")
+            return fail(f'no prepared task {args.task!r} (see: conductor sql "select id from tasks limit 5")')
         args.question = tasks[args.task].question
     if not args.question:
         return fail("give a question, or --task TASK_ID")
@@ -50,7 +56,14 @@ def run(args: argparse.Namespace) -> int:
     if checkpoint is None:
         return fail("no checkpoint given and none trained yet: run `conductor demo` first, or pass --checkpoint")
     cfg = RunConfig()
-    run_dir = next((m.parent for m in paths.runs.glob("*/manifest.json") if str(checkpoint).startswith(str(paths.checkpoints / m.parent.name))), None)
+    run_dir = next(
+        (
+            m.parent
+            for m in paths.runs.glob("*/manifest.json")
+            if str(checkpoint).startswith(str(paths.checkpoints / m.parent.name))
+        ),
+        None,
+    )
     if run_dir is not None:  # use the prompt settings the checkpoint was trained with
         cfg = RunConfig.model_validate(read_manifest(paths, run_dir.name)["config"])
     if args.mode:
@@ -74,7 +87,11 @@ def run(args: argparse.Namespace) -> int:
     with pool_session(pool, seed=args.seed) as live:
         result = asyncio.run(_ask(planner, args.question, live, cfg, args.rounds, args.seed))
     if args.json:
-        print(json.dumps(result.model_dump(mode="json") if hasattr(result, "model_dump") else result, indent=2, default=str))
+        print(
+            json.dumps(
+                result.model_dump(mode="json") if hasattr(result, "model_dump") else result, indent=2, default=str
+            )
+        )
         return 0
     for i, rnd in enumerate(result.rounds):
         print(f"\n######## round {i}: the Conductor wrote\n{rnd.completion.strip()}")
@@ -98,8 +115,15 @@ async def _ask(planner, question: str, pool, cfg, rounds: int, seed: int):
     client = PoolClient(pool)
     try:
         return await run_rounds(
-            planner, question, pool, client, extra_rounds=rounds, mode=cfg.policy.prompt_mode,
-            template=cfg.policy.prompt_template, max_steps=cfg.rollout.max_steps, seed=seed,
+            planner,
+            question,
+            pool,
+            client,
+            extra_rounds=rounds,
+            mode=cfg.policy.prompt_mode,
+            template=cfg.policy.prompt_template,
+            max_steps=cfg.rollout.max_steps,
+            seed=seed,
             question_chars=cfg.policy.question_chars,
         )
     finally:

@@ -42,8 +42,11 @@ def serve(args: argparse.Namespace) -> int:
     from conductor.sim.server import serve as serve_pool
 
     tasks = args.tasks or str(Paths().tasks)
-    print(f"SIMULATED pool {pool.name}: {len(pool.workers)} workers at http://{args.host}:{args.port}/v1 "
-          f"(tasks from {tasks})", flush=True)
+    print(
+        f"SIMULATED pool {pool.name}: {len(pool.workers)} workers at http://{args.host}:{args.port}/v1 "
+        f"(tasks from {tasks})",
+        flush=True,
+    )
     serve_pool(args.pool, tasks, host=args.host, port=args.port, seed=args.seed, extra_latency_s=args.extra_latency_s)
     return 0
 
@@ -57,8 +60,10 @@ def show(args: argparse.Namespace) -> int:
     except PoolError as e:
         return fail(str(e))
     print(f"pool: {pool.label}")
-    rows = [(w.id, w.name, w.model, w.base_url or "(started locally)", w.price_in, w.price_out, w.max_concurrency)
-            for w in pool.workers]
+    rows = [
+        (w.id, w.name, w.model, w.base_url or "(started locally)", w.price_in, w.price_out, w.max_concurrency)
+        for w in pool.workers
+    ]
     print(format_table(["id", "name", "model", "base_url", "$/M in", "$/M out", "concurrency"], rows))
     if pool.simulated:
         from conductor.sim.oracle import oracle, single_worker_accuracy
@@ -69,7 +74,14 @@ def show(args: argparse.Namespace) -> int:
             singles = single_worker_accuracy(pool, d)
             best = max(singles, key=singles.get)
             o = oracle(pool, d)
-            table.append((d, f"{singles[best]:.3f} (worker {best})", f"{o.accuracy:.3f}", o.workflow.render().replace("\n", "  ")))
+            table.append(
+                (
+                    d,
+                    f"{singles[best]:.3f} (worker {best})",
+                    f"{o.accuracy:.3f}",
+                    o.workflow.render().replace("\n", "  "),
+                )
+            )
         print("\nexpected accuracy under the simulator's model")
         print(format_table(["domain", "best single", "oracle", "oracle workflow"], table, max_width=200))
     return 0

@@ -29,8 +29,10 @@ def pool_session(pool: PoolSpec, seed: int = 0) -> Iterator[PoolSpec]:
 
     tasks = known_tasks(Paths())
     if not tasks:
-        print("note: no prepared tasks (run `conductor prepare`): the SIMULATED pool will not know the answer",
-              file=sys.stderr)
+        print(
+            "note: no prepared tasks (run `conductor prepare`): the SIMULATED pool will not know the answer",
+            file=sys.stderr,
+        )
     with SimServer(pool, tasks, seed=seed) as server:
         print(f"pool: {pool.label} at {server.url}", file=sys.stderr)
         yield server.pool

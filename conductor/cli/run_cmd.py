@@ -19,8 +19,16 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "flow run and an MLflow run. Prints the results and where to look at them.",
     )
     d.add_argument("--iterations", type=int, default=20, help="RL iterations (default 20, about 6 minutes on 2 cores)")
-    d.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a run-config field, e.g. rollout.group_size=4")
-    d.add_argument("--no-prefect", action="store_true", help="run the same steps as plain Python calls, without Prefect")
+    d.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a run-config field, e.g. rollout.group_size=4",
+    )
+    d.add_argument(
+        "--no-prefect", action="store_true", help="run the same steps as plain Python calls, without Prefect"
+    )
     d.set_defaults(func=demo)
     r = sub.add_parser(
         "run",
@@ -64,7 +72,10 @@ def demo(args: argparse.Namespace) -> int:
         cfg = load_run_config(None, [f"iterations={args.iterations}", *args.set])
     except ValueError as e:
         return fail(str(e))
-    print("conductor demo: tiny Conductor, SIMULATED worker pool (no real model answers), real tasks, offline\n", flush=True)
+    print(
+        "conductor demo: tiny Conductor, SIMULATED worker pool (no real model answers), real tasks, offline\n",
+        flush=True,
+    )
     out = _campaign(cfg, None, args.no_prefect)
     from conductor.cli.report import print_report
 
@@ -88,7 +99,6 @@ def run(args: argparse.Namespace) -> int:
 
 def prepare(args: argparse.Namespace) -> int:
     from conductor.config import Paths
-
     from flows.prepare import prepare_flow
 
     out = prepare_flow(sources=args.sources, out_dir=str(Paths().tasks), seed=args.seed)

@@ -12,7 +12,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "sql",
         help="run SQL over the store and print a table",
         description="Run SQL over the Parquet store through DuckDB. Views: rollouts, tasks, steps, iterations, "
-        "workers (defined in sql/views). Example: conductor sql \"select iteration, avg(reward) from rollouts group by 1\"",
+        "workers (defined in sql/views). Example: "
+        'conductor sql "select iteration, avg(reward) from rollouts group by 1"',
     )
     p.add_argument("query", nargs="?", help="the SQL to run")
     p.add_argument("--query", dest="saved", metavar="NAME", help="run a saved query from sql/queries/NAME.sql")
@@ -32,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     except FileNotFoundError as e:
         return fail(str(e))
     if not sql:
-        return fail("give a query, e.g. conductor sql \"select * from iterations\", or --query NAME")
+        return fail('give a query, e.g. conductor sql "select * from iterations", or --query NAME')
     try:
         con = connect()
         cur = con.execute(sql)

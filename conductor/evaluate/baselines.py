@@ -21,7 +21,14 @@ SOLVE = "Solve the problem and give the final answer."
 def single_worker_jobs(tasks: list[Task], pool: PoolSpec, worker_id: int) -> list[Job]:
     wf = Workflow(steps=(Step(worker=worker_id, subtask=SOLVE, access="none"),))
     return [
-        Job(task=t, pool_ids=pool.ids, policy=f"single:{worker_id}", group_id=f"single:{worker_id}:{t.id}", sample=0, workflow=wf)
+        Job(
+            task=t,
+            pool_ids=pool.ids,
+            policy=f"single:{worker_id}",
+            group_id=f"single:{worker_id}:{t.id}",
+            sample=0,
+            workflow=wf,
+        )
         for t in tasks
     ]
 

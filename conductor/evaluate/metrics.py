@@ -46,8 +46,15 @@ def expected_plan_accuracy(pool: PoolSpec, rows: list[RolloutRow]) -> float | No
             continue
         lists = json.loads(r.workflow)
         # Stored plans were validated when written; rebuild them without re-applying the run's limits.
-        wf = validate_lists(lists["model_id"], lists["subtasks"], lists["access_list"], max_steps=10**6,
-                            allow_empty=True, fine_grained=True, max_subtask_chars=10**9)
+        wf = validate_lists(
+            lists["model_id"],
+            lists["subtasks"],
+            lists["access_list"],
+            max_steps=10**6,
+            allow_empty=True,
+            fine_grained=True,
+            max_subtask_chars=10**9,
+        )
         if wf.steps:  # an accepted previous answer (a recursion round) has no plan of its own to score
             total += expected_accuracy(pool, r.domain, wf)
     return total / len(rows)

@@ -21,6 +21,7 @@ from conductor.config import Paths, RunConfig
 from conductor.pool.spec import PoolSpec
 from conductor.tasks.schema import Task
 
+
 def _prompt_text(messages: list[dict[str, str]], prefill: str) -> str:
     return "\n".join(m["content"] for m in messages) + "\n" + prefill
 
@@ -62,13 +63,12 @@ def initial_checkpoint(
     out = paths.checkpoints / f"tiny-sft-{_key(cfg, pool)}"
     if out.exists():
         return out
+    from conductor.iteration.pools import draw_pool
     from conductor.policy.model import Policy
     from conductor.policy.sft import warm_start
     from conductor.policy.sft_data import random_workflow, thought_line
     from conductor.policy.tiny import build_tiny_conductor
     from conductor.workflow.conductor_prompt import build_messages
-
-    from conductor.iteration.pools import draw_pool
 
     if n_examples is None:
         n_examples = warm_start_examples(cfg)
@@ -81,14 +81,19 @@ def initial_checkpoint(
         task = rng.choice(train)
         ids = draw_pool(pool, rng, cfg.rollout.pool_min, cfg.rollout.pool_max)
         messages, prefill = build_messages(
-            task.question, pool.subset(ids), mode=cfg.policy.prompt_mode, template=cfg.policy.prompt_template,
-            max_steps=cfg.rollout.max_steps, question_chars=cfg.policy.question_chars,
+            task.question,
+            pool.subset(ids),
+            mode=cfg.policy.prompt_mode,
+            template=cfg.policy.prompt_template,
+            max_steps=cfg.rollout.max_steps,
+            question_chars=cfg.policy.question_chars,
         )
         # The lead is drawn from every worker training may offer, not only this prompt's: the line names the
         # worker the Conductor would want for this kind of question, and the plan opens with it when offered.
         lead = rng.choice(list(pool.ids)) if cfg.policy.writes_lead else None
-        plan = random_workflow(rng, ids, cfg.rollout.max_steps, cfg.policy.sft_same_worker,
-                               first=lead if lead in ids else None)
+        plan = random_workflow(
+            rng, ids, cfg.rollout.max_steps, cfg.policy.sft_same_worker, first=lead if lead in ids else None
+        )
         target = plan.render()
         if cfg.policy.sft_thought:
             target = f"{thought_line(task.domain, lead)}\n{target}"
@@ -102,7 +107,9 @@ def initial_checkpoint(
     if cfg.policy.writes_lead:
         _check_lead_words(policy, sorted({t.domain for t in train}), pool.ids)
     examples = [(policy.render_prompt(m, p), c) for m, p, c in samples]
-    print(f"  warm start: {cfg.policy.sft_steps} supervised steps on {len(examples)} random valid workflows", flush=True)
+    print(
+        f"  warm start: {cfg.policy.sft_steps} supervised steps on {len(examples)} random valid workflows", flush=True
+    )
     from tqdm import tqdm
 
     bar = tqdm(total=cfg.policy.sft_steps, desc="  warm start", unit="step", leave=False)
@@ -123,8 +130,15 @@ def _check_lead_words(policy, domains: list[str], workers: tuple[int, ...] | lis
     with the other kinds', which is what the lead words are there to avoid (sft_data.lead_word)."""
     from conductor.policy.sft_data import lead_word
 
-    split = [lead_word(d, w) for d in domains for w in workers
-             if len(policy.tokenizer.encode(f" {lead_word(d, w)}", add_special_tokens=False)) != 1]
+    split = [
+        lead_word(d, w)
+        for d in domains
+        for w in workers
+        if len(policy.tokenizer.encode(f" {lead_word(d, w)}", add_special_tokens=False)) != 1
+    ]
     if split:
-        print(f"  warm start: note: {len(split)} lead words are not one token each ({', '.join(split[:4])}"
-              f"{', ...' if len(split) > 4 else ''}); their kinds will learn their lead more slowly", flush=True)
+        print(
+            f"  warm start: note: {len(split)} lead words are not one token each ({', '.join(split[:4])}"
+            f"{', ...' if len(split) > 4 else ''}); their kinds will learn their lead more slowly",
+            flush=True,
+        )

@@ -154,8 +154,12 @@ def run_campaign(
     tasks = load_all_tasks(cfg, paths)
     with running_pool(cfg, paths, run_id, tasks) as (pool, pool_file):
         checkpoint = manifest.get("initial_checkpoint") or str(initial_checkpoint_for(cfg, paths, tasks, pool))
-        manifest = {"run_id": run_id, "config": cfg.model_dump(mode="json"), "initial_checkpoint": checkpoint,
-                    "iterations": done}
+        manifest = {
+            "run_id": run_id,
+            "config": cfg.model_dump(mode="json"),
+            "initial_checkpoint": checkpoint,
+            "iterations": done,
+        }
         write_json(manifest_path(paths, run_id), manifest)
         results = [done[k] for k in sorted(done, key=int)]
         for it in range(1, cfg.iterations + 1):
@@ -163,8 +167,14 @@ def run_campaign(
                 checkpoint = done[str(it)]["checkpoint"]
                 continue
             remove_iteration(paths.rollouts, run_id, it)  # leftovers of a killed attempt
-            ctx = IterationContext(run_id=run_id, iteration=it, config=cfg, home=paths.home, pool_file=pool_file,
-                                   checkpoint_in=Path(checkpoint))
+            ctx = IterationContext(
+                run_id=run_id,
+                iteration=it,
+                config=cfg,
+                home=paths.home,
+                pool_file=pool_file,
+                checkpoint_in=Path(checkpoint),
+            )
             try:
                 result = (iteration_fn or (lambda c: run_iteration(c, runner)))(ctx)
             except BudgetReached as e:
@@ -176,9 +186,11 @@ def run_campaign(
             results.append(result)
             checkpoint = result["checkpoint"]
             if result["rollouts"].get("budget_exhausted"):
-                print(f"stopping after iteration {it}: the run's budget is spent (budget_usd={cfg.budget_usd}, "
-                      f"budget_calls={cfg.budget_calls}); rollouts it could not start are recorded as budget faults",
-                      flush=True)
+                print(
+                    f"stopping after iteration {it}: the run's budget is spent (budget_usd={cfg.budget_usd}, "
+                    f"budget_calls={cfg.budget_calls}); rollouts it could not start are recorded as budget faults",
+                    flush=True,
+                )
                 break
     return CampaignResult(run_id=run_id, iterations=results, seconds=time.perf_counter() - t0)
 

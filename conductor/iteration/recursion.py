@@ -58,7 +58,13 @@ def recursion_prompt(policy: Any, job: Job, row: RolloutRow, pool: PoolSpec, cfg
     chars = cfg.policy.question_chars
     _, first_prefill = build_messages(job.task.question, offered, mode, template, max_steps, chars)
     messages, prefill = build_recursion_messages(
-        job.task.question, offered, first_prefill + job.completion, row.answer, mode, template, max_steps,
+        job.task.question,
+        offered,
+        first_prefill + job.completion,
+        row.answer,
+        mode,
+        template,
+        max_steps,
         question_chars=chars,
     )
     return policy.render_prompt(messages, prefill)
@@ -135,7 +141,12 @@ def continuation_jobs(
     )
     return [
         continuation_job(
-            job, row, cfg, prompt=prompt, completion=gens[0].text, completion_ids=list(gens[0].token_ids),
+            job,
+            row,
+            cfg,
+            prompt=prompt,
+            completion=gens[0].text,
+            completion_ids=list(gens[0].token_ids),
             logprobs=list(gens[0].logprobs),
         )
         for (job, row), prompt, gens in zip(pairs, prompts, generations, strict=True)

@@ -31,7 +31,9 @@ def balanced_sample(tasks: list[Task], n: int, rng: random.Random) -> list[Task]
 
 
 def training_tasks(tasks: list[Task], n: int, seed: int, iteration: int) -> list[Task]:
-    return balanced_sample([t for t in tasks if t.split == "train"], n, random.Random(job_seed(seed, "train", iteration)))
+    return balanced_sample(
+        [t for t in tasks if t.split == "train"], n, random.Random(job_seed(seed, "train", iteration))
+    )
 
 
 def evaluation_tasks(tasks: list[Task], n: int, seed: int) -> list[Task]:

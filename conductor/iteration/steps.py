@@ -20,10 +20,10 @@ from conductor.iteration.context import IterationContext
 from conductor.iteration.policy_cache import load_policy, remember
 from conductor.iteration.rollouts import conductor_jobs
 from conductor.iteration.scoring import Job, score_jobs
-from conductor.iteration.spending import BudgetReached, client_kwargs
 from conductor.iteration.selection import evaluation_tasks, training_tasks
-from conductor.store.rollouts import read_rollouts, write_rollouts
+from conductor.iteration.spending import BudgetReached, client_kwargs
 from conductor.pool.spec import PoolSpec
+from conductor.store.rollouts import read_rollouts, write_rollouts
 from conductor.store.schema import RolloutRow
 from conductor.tasks.schema import Task
 
@@ -40,9 +40,15 @@ def rollout_step(ctx: IterationContext) -> dict[str, Any]:
     tasks = training_tasks(ctx.tasks(), cfg.rollout.tasks_per_iteration, cfg.seed, ctx.iteration)
     _log(f"  rollouts: {len(tasks)} tasks x {cfg.rollout.group_size} workflows on pool {pool.label}")
     jobs = conductor_jobs(
-        policy, tasks, pool, cfg,
-        iteration=ctx.iteration, samples=cfg.rollout.group_size, temperature=cfg.policy.temperature,
-        seed=cfg.seed, randomize_pool=True,
+        policy,
+        tasks,
+        pool,
+        cfg,
+        iteration=ctx.iteration,
+        samples=cfg.rollout.group_size,
+        temperature=cfg.policy.temperature,
+        seed=cfg.seed,
+        randomize_pool=True,
     )
     kw = client_kwargs(cfg, ctx.paths, ctx.run_id)  # raises BudgetReached when nothing is left
     rows = score_jobs(
@@ -52,7 +58,14 @@ def rollout_step(ctx: IterationContext) -> dict[str, Any]:
         from conductor.iteration.recursion import add_recursion_round, recursion_summary
 
         rows = add_recursion_round(
-            policy, jobs, rows, pool, cfg, run_id=ctx.run_id, iteration=ctx.iteration, seed=cfg.seed,
+            policy,
+            jobs,
+            rows,
+            pool,
+            cfg,
+            run_id=ctx.run_id,
+            iteration=ctx.iteration,
+            seed=cfg.seed,
             client_kwargs=kw,
         )
     path = write_rollouts(rows, ctx.paths.rollouts, ctx.run_id, ctx.iteration, "train")
@@ -61,9 +74,7 @@ def rollout_step(ctx: IterationContext) -> dict[str, Any]:
         summary.update(recursion_summary(rows))
     summary["seconds"] = time.perf_counter() - t0
     summary["budget_exhausted"] = bool(kw.get("budget") is not None and kw["budget"].exhausted)
-    summary["cache_hits"] = sum(
-        1 for r in rows for s in json.loads(r.steps or "[]") if s.get("cached")
-    )
+    summary["cache_hits"] = sum(1 for r in rows for s in json.loads(r.steps or "[]") if s.get("cached"))
     _log(
         f"  rollouts: {summary['rollouts']} stored, mean reward {summary['mean_reward']:.3f}, "
         f"parse failures {summary['parse_failure_rate']:.1%}, faults {summary['infra_faults']} -> {path}"
@@ -121,13 +132,18 @@ def _update_in_processes(ctx: IterationContext, t0: float) -> dict[str, Any]:
         raise RuntimeError(f"no stored rollouts for run {ctx.run_id} iteration {ctx.iteration}")
     out = ctx.checkpoint_out
     request = {
-        "checkpoint_in": str(ctx.checkpoint_in), "checkpoint_out": str(out), "files": [str(f) for f in files],
-        "policy": cfg.policy.model_dump(mode="json"), "train": cfg.train.model_dump(mode="json"),
+        "checkpoint_in": str(ctx.checkpoint_in),
+        "checkpoint_out": str(out),
+        "files": [str(f) for f in files],
+        "policy": cfg.policy.model_dump(mode="json"),
+        "train": cfg.train.model_dump(mode="json"),
     }
     metrics = launch(request, cfg.train.processes, ctx.paths.runs / ctx.run_id / f"update-{ctx.iteration}")
     metrics["seconds"] = time.perf_counter() - t0
-    _log(f"  update: {metrics.get('steps', 0)} optimizer steps in {cfg.train.processes} processes, loss "
-         f"{metrics.get('loss', float('nan')):.4f} -> {out}")
+    _log(
+        f"  update: {metrics.get('steps', 0)} optimizer steps in {cfg.train.processes} processes, loss "
+        f"{metrics.get('loss', float('nan')):.4f} -> {out}"
+    )
     return {"checkpoint": str(out), **metrics}
 
 
@@ -138,9 +154,15 @@ def evaluation_jobs(
     sub-pool) and, with `baselines`, each single worker's and random workflows' jobs on the same tasks. Score
     them with `score_jobs(..., seed=cfg.seed + 1)`, as evaluate_step does."""
     jobs = conductor_jobs(
-        policy, tasks, pool, cfg,
-        iteration=iteration, samples=1, temperature=cfg.policy.eval_temperature,
-        seed=cfg.seed + 1, randomize_pool=False,
+        policy,
+        tasks,
+        pool,
+        cfg,
+        iteration=iteration,
+        samples=1,
+        temperature=cfg.policy.eval_temperature,
+        seed=cfg.seed + 1,
+        randomize_pool=False,
     )
     if baselines:
         for w in pool.ids:

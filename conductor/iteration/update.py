@@ -28,7 +28,6 @@ def update_from_table(
     from conductor.policy.model import load_optimizer_state
     from conductor.train.advantages import group_advantages
     from conductor.train.grpo import UpdateRow, grpo_update, make_optimizer
-
     from conductor.train.reward import should_drop
 
     rows = table.to_pylist()
@@ -37,7 +36,12 @@ def update_from_table(
     rows = kept
     advantages, stats = group_advantages([r["reward"] for r in rows], [r["group_id"] for r in rows])
     update_rows = [
-        UpdateRow(prompt_text=r["prompt"], completion_ids=list(r["completion_ids"]), old_logprobs=list(r["logprobs"]), advantage=a)
+        UpdateRow(
+            prompt_text=r["prompt"],
+            completion_ids=list(r["completion_ids"]),
+            old_logprobs=list(r["logprobs"]),
+            advantage=a,
+        )
         for r, a in zip(rows, advantages, strict=True)
         if r["completion_ids"]
     ]

@@ -35,10 +35,34 @@ def launch_command(processes: int, request: Path, gpus: bool) -> list[str]:
     port = str(_free_port())
     if gpus:
         accelerate = Path(sys.executable).with_name("accelerate")
-        return [str(accelerate), "launch", "--multi_gpu", "--num_processes", str(processes), "--num_machines", "1",
-                "--mixed_precision", "no", "--dynamo_backend", "no", "--main_process_port", port, *module]
-    return [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", str(processes),
-            "--master_addr", "127.0.0.1", "--master_port", port, *module]
+        return [
+            str(accelerate),
+            "launch",
+            "--multi_gpu",
+            "--num_processes",
+            str(processes),
+            "--num_machines",
+            "1",
+            "--mixed_precision",
+            "no",
+            "--dynamo_backend",
+            "no",
+            "--main_process_port",
+            port,
+            *module,
+        ]
+    return [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--nproc_per_node",
+        str(processes),
+        "--master_addr",
+        "127.0.0.1",
+        "--master_port",
+        port,
+        *module,
+    ]
 
 
 def launch(request: dict[str, Any], processes: int, work_dir: Path) -> dict[str, Any]:
@@ -78,11 +102,15 @@ def main(argv: list[str] | None = None) -> None:
 
     state = PartialState(cpu=not torch.cuda.is_available())
     device = str(state.device) if state.device.type == "cuda" else "cpu"
-    policy = Policy.load(req["checkpoint_in"], PolicyConfig.model_validate(req["policy"]).model_copy(
-        update={"device": device}))
+    policy = Policy.load(
+        req["checkpoint_in"], PolicyConfig.model_validate(req["policy"]).model_copy(update={"device": device})
+    )
     table = read_files([Path(f) for f in req["files"]])
     metrics, optimizer = update_from_table(
-        policy, table, TrainConfig.model_validate(req["train"]), checkpoint_in=Path(req["checkpoint_in"]),
+        policy,
+        table,
+        TrainConfig.model_validate(req["train"]),
+        checkpoint_in=Path(req["checkpoint_in"]),
         shard=Shard(state.process_index, state.num_processes),
     )
     if state.is_main_process:

@@ -53,8 +53,13 @@ def resolve_device(name: str) -> torch.device:
 def resolve_dtype(name: str, device: torch.device) -> torch.dtype:
     if name == "auto":
         return torch.bfloat16 if device.type == "cuda" else torch.float32
-    return {"bfloat16": torch.bfloat16, "bf16": torch.bfloat16, "float32": torch.float32, "fp32": torch.float32,
-            "float16": torch.float16}[name]
+    return {
+        "bfloat16": torch.bfloat16,
+        "bf16": torch.bfloat16,
+        "float32": torch.float32,
+        "fp32": torch.float32,
+        "float16": torch.float16,
+    }[name]
 
 
 def _offline() -> bool:
@@ -101,8 +106,9 @@ class Policy:
 
     # ------------------------------------------------------------------ loading
     @classmethod
-    def load(cls, name_or_path: str | Path, cfg: PolicyConfig | None = None, gradient_checkpointing: bool = False
-             ) -> Policy:
+    def load(
+        cls, name_or_path: str | Path, cfg: PolicyConfig | None = None, gradient_checkpointing: bool = False
+    ) -> Policy:
         """Load an HF id or a local folder (a plain model, a `save` checkpoint, or a LoRA checkpoint).
 
         Device and dtype follow `cfg` ('auto': bf16 on a GPU, fp32 on the CPU). With `cfg.lora`, a plain model
@@ -195,10 +201,16 @@ class Policy:
         rows = [ids for ids in (self.encode(t) for t in prompt_texts) for _ in range(n)]
         step = batch_size or len(rows) or 1
         gen_cfg = GenerationConfig(
-            max_new_tokens=max_new, do_sample=temp > 0, temperature=temp if temp > 0 else None,
-            top_k=0 if temp > 0 else None, top_p=1.0 if temp > 0 else None, repetition_penalty=1.0,
-            eos_token_id=self.eos_token_ids, pad_token_id=self.pad_token_id,
-            output_logits=True, return_dict_in_generate=True,
+            max_new_tokens=max_new,
+            do_sample=temp > 0,
+            temperature=temp if temp > 0 else None,
+            top_k=0 if temp > 0 else None,
+            top_p=1.0 if temp > 0 else None,
+            repetition_penalty=1.0,
+            eos_token_id=self.eos_token_ids,
+            pad_token_id=self.pad_token_id,
+            output_logits=True,
+            return_dict_in_generate=True,
         )
         was_training = self.model.training
         self.model.eval()

@@ -107,9 +107,7 @@ def thought_line(domain: str, lead: int | None = None) -> str:
     return line if lead is None else f"{line} Lead: {lead_word(domain, lead)}."
 
 
-def random_workflow_texts(
-    n: int, pool_ids: Sequence[int], seed: int = 0, max_steps: int = MAX_STEPS
-) -> list[str]:
+def random_workflow_texts(n: int, pool_ids: Sequence[int], seed: int = 0, max_steps: int = MAX_STEPS) -> list[str]:
     """`n` rendered workflows (the three-list text a Conductor writes), each ending the assistant turn."""
     rng = random.Random(seed)
     return [random_workflow(rng, pool_ids, max_steps).render() for _ in range(n)]

@@ -55,17 +55,42 @@ class TinySize:
 
 
 SIZES: dict[str, TinySize] = {
-    "micro": TinySize(vocab_size=1024, hidden_size=64, intermediate_size=192, num_hidden_layers=2,
-                      num_attention_heads=4, num_key_value_heads=2),
-    "tiny": TinySize(vocab_size=2048, hidden_size=128, intermediate_size=384, num_hidden_layers=2,
-                     num_attention_heads=4, num_key_value_heads=2),
-    "small": TinySize(vocab_size=4096, hidden_size=256, intermediate_size=768, num_hidden_layers=4,
-                      num_attention_heads=8, num_key_value_heads=2),
+    "micro": TinySize(
+        vocab_size=1024,
+        hidden_size=64,
+        intermediate_size=192,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+    ),
+    "tiny": TinySize(
+        vocab_size=2048,
+        hidden_size=128,
+        intermediate_size=384,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+    ),
+    "small": TinySize(
+        vocab_size=4096,
+        hidden_size=256,
+        intermediate_size=768,
+        num_hidden_layers=4,
+        num_attention_heads=8,
+        num_key_value_heads=2,
+    ),
     # Qwen2.5-0.5B's shape (494 M parameters), randomly initialised: for timing the GPU path (and running the
     # pipeline there) where no hub is reachable. It learns nothing useful on a CPU.
-    "qwen-0.5b": TinySize(vocab_size=8192, hidden_size=896, intermediate_size=4864, num_hidden_layers=24,
-                          num_attention_heads=14, num_key_value_heads=2, max_position_embeddings=32768,
-                          model_vocab_size=151936),
+    "qwen-0.5b": TinySize(
+        vocab_size=8192,
+        hidden_size=896,
+        intermediate_size=4864,
+        num_hidden_layers=24,
+        num_attention_heads=14,
+        num_key_value_heads=2,
+        max_position_embeddings=32768,
+        model_vocab_size=151936,
+    ),
 }
 
 
@@ -137,8 +162,12 @@ def build_tiny_conductor(out_dir: str | Path, corpus: list[str], seed: int = 0, 
     # Sampling is set by the caller on every call; the saved defaults only say "sample, no top-k / top-p", so
     # logprobs recorded at generation are those of the plain temperature-scaled distribution.
     model.generation_config = GenerationConfig(
-        do_sample=True, temperature=1.0, top_k=0, top_p=1.0,
-        eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id,
+        do_sample=True,
+        temperature=1.0,
+        top_k=0,
+        top_p=1.0,
+        eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
     )
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)

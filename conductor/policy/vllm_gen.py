@@ -35,8 +35,14 @@ def generate_vllm(
     llm = _ENGINES[source]
     temp = policy.cfg.temperature if temperature is None else temperature
     params = SamplingParams(
-        n=n, temperature=temp, top_p=1.0, top_k=-1, max_tokens=max_new_tokens or policy.cfg.max_new_tokens,
-        logprobs=0, seed=seed, stop_token_ids=policy.eos_token_ids,
+        n=n,
+        temperature=temp,
+        top_p=1.0,
+        top_k=-1,
+        max_tokens=max_new_tokens or policy.cfg.max_new_tokens,
+        logprobs=0,
+        seed=seed,
+        stop_token_ids=policy.eos_token_ids,
     )
     prompts = [TokensPrompt(prompt_token_ids=policy.encode(t)) for t in prompt_texts]
     results = []
@@ -45,7 +51,13 @@ def generate_vllm(
         for c in req.outputs:
             ids = list(c.token_ids)
             lps = [float(step[tok].logprob) for step, tok in zip(c.logprobs, ids, strict=True)]
-            gens.append(Generation(text=c.text, token_ids=ids, logprobs=lps,
-                                   finish_reason="stop" if c.finish_reason == "stop" else "length"))
+            gens.append(
+                Generation(
+                    text=c.text,
+                    token_ids=ids,
+                    logprobs=lps,
+                    finish_reason="stop" if c.finish_reason == "stop" else "length",
+                )
+            )
         results.append(gens)
     return results

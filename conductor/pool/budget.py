@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 
 class BudgetExceeded(RuntimeError):

@@ -270,10 +270,22 @@ class PoolClient:
                     if self.budget is not None:
                         self.budget.charge(cost)
                     if self.cache is not None and key is not None:
-                        self.cache.put(key, worker.model, CachedAnswer(text=last_text, prompt_tokens=p,
-                                                                       completion_tokens=c, finish_reason=last_finish))
-                    return done(text=last_text, prompt_tokens=usage[0], completion_tokens=usage[1], cost_usd=cost,
-                                attempts=attempt, finish_reason=last_finish, retries=retries)
+                        self.cache.put(
+                            key,
+                            worker.model,
+                            CachedAnswer(
+                                text=last_text, prompt_tokens=p, completion_tokens=c, finish_reason=last_finish
+                            ),
+                        )
+                    return done(
+                        text=last_text,
+                        prompt_tokens=usage[0],
+                        completion_tokens=usage[1],
+                        cost_usd=cost,
+                        attempts=attempt,
+                        finish_reason=last_finish,
+                        retries=retries,
+                    )
             assert outcome is not None
             fault = outcome
             if not fault.retry or attempt == self.retry.max_attempts:

@@ -23,7 +23,10 @@ class PolicyPlanner:
         prompt = self.policy.render_prompt(messages, prefill)
         self.calls += 1
         gens = self.policy.generate(
-            [prompt], n=1, temperature=self.cfg.eval_temperature, max_new_tokens=self.cfg.max_new_tokens,
+            [prompt],
+            n=1,
+            temperature=self.cfg.eval_temperature,
+            max_new_tokens=self.cfg.max_new_tokens,
             seed=self.seed + self.calls,
         )
         return gens[0][0].text

@@ -20,9 +20,7 @@ from conductor.sim.request import WorkerRequest, message_text
 from conductor.sim.roles import Role, classify_role
 from conductor.sim.taskbook import TaskBook
 
-UNKNOWN_REPLY = (
-    "I cannot answer that: I do not recognise this question, so I have no reliable answer to give."
-)
+UNKNOWN_REPLY = "I cannot answer that: I do not recognise this question, so I have no reliable answer to give."
 GARBAGE_REPLIES = (
     "Let me think about this. Actually, there are several ways to look at it, and I am not certain which",
     "As an AI language model I would approach this problem carefully, considering all the relevant factors.",

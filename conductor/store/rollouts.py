@@ -43,7 +43,9 @@ def rows_to_table(rows: list[RolloutRow]) -> pa.Table:
     return pa.Table.from_pylist(records, schema=ROLLOUT_SCHEMA)
 
 
-def write_rollouts(rows: list[RolloutRow], root: Path, run_id: str, iteration: int, phase: str, part: str = "0") -> Path:
+def write_rollouts(
+    rows: list[RolloutRow], root: Path, run_id: str, iteration: int, phase: str, part: str = "0"
+) -> Path:
     """Write one part atomically and return its path. Same (run, iteration, phase, part) -> same file."""
     for r in rows:
         if r.run_id != run_id or r.iteration != iteration or r.phase != phase:
@@ -57,14 +59,18 @@ def write_rollouts(rows: list[RolloutRow], root: Path, run_id: str, iteration: i
     return final
 
 
-def rollout_files(root: Path, run_id: str | None = None, iteration: int | None = None, phase: str | None = None) -> list[Path]:
+def rollout_files(
+    root: Path, run_id: str | None = None, iteration: int | None = None, phase: str | None = None
+) -> list[Path]:
     run_glob = f"run={run_id}" if run_id else "run=*"
     it_glob = f"iteration={iteration}" if iteration is not None else "iteration=*"
     ph_glob = f"{phase}-*.parquet" if phase else "*.parquet"
     return sorted(Path(root).glob(f"{run_glob}/{it_glob}/{ph_glob}"))
 
 
-def read_rollouts(root: Path, run_id: str | None = None, iteration: int | None = None, phase: str | None = None) -> pa.Table:
+def read_rollouts(
+    root: Path, run_id: str | None = None, iteration: int | None = None, phase: str | None = None
+) -> pa.Table:
     """All rollouts matching the filters as one Arrow table (empty, with the schema, when there are none)."""
     return read_files(rollout_files(root, run_id, iteration, phase))
 

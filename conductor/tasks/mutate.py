@@ -32,6 +32,7 @@ _SWAP_BINOP: dict[type, type] = {
 _cache: dict[tuple[str, int], str] = {}
 _lock = threading.Lock()
 
+
 def _sites(func: ast.AST) -> list[tuple[str, ast.AST]]:
     """Every place a single mutation applies, in source order: (kind, node)."""
     sites: list[tuple[str, ast.AST]] = []

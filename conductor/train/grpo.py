@@ -128,25 +128,31 @@ def grpo_update(
     return optimizer, metrics
 
 
-def _optimizer_step(policy: Policy, mini: Sequence[UpdateRow], prompt_ids: dict[str, list[int]],
-                    cfg: TrainConfig, optimizer: torch.optim.Optimizer, params: list, shard: Shard) -> dict:
+def _optimizer_step(
+    policy: Policy,
+    mini: Sequence[UpdateRow],
+    prompt_ids: dict[str, list[int]],
+    cfg: TrainConfig,
+    optimizer: torch.optim.Optimizer,
+    params: list,
+    shard: Shard,
+) -> dict:
     t0 = time.perf_counter()
     temperature = policy.cfg.temperature if policy.cfg.temperature > 0 else 1.0
     eps = cfg.clip_epsilon
     micro = _chunks(mini, cfg.micro_batch_size)
     total_tokens = sum(len(r.completion_ids) for r in mini)
     device = policy.device
-    autocast = (
-        torch.autocast(device.type, dtype=torch.bfloat16) if cfg.bf16 else nullcontext()
-    )
+    autocast = torch.autocast(device.type, dtype=torch.bfloat16) if cfg.bf16 else nullcontext()
     sums = {"loss": 0.0, "ratio": 0.0, "clipped": 0.0, "entropy": 0.0, "kl": 0.0, "tokens": 0.0}
     ratio_min, ratio_max = math.inf, -math.inf
     optimizer.zero_grad(set_to_none=True)
     for k, rows in enumerate(micro):
         if not shard.owns(k):
             continue
-        batch = pack([prompt_ids[r.prompt_text] for r in rows], [r.completion_ids for r in rows],
-                     policy.pad_token_id, device)
+        batch = pack(
+            [prompt_ids[r.prompt_text] for r in rows], [r.completion_ids for r in rows], policy.pad_token_id, device
+        )
         mask = batch.completion_mask
         old = torch.zeros_like(mask)
         for i, r in enumerate(rows):

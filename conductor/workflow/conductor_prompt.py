@@ -39,9 +39,7 @@ PREFILL = (
     "Let me think about which subtasks this question needs, which model should take each one, and what each "
     "step should be allowed to see."
 )
-RECURSION_PREFILL = (
-    "Let me check whether the previous answer is right and whether my previous strategy needs changes."
-)
+RECURSION_PREFILL = "Let me check whether the previous answer is right and whether my previous strategy needs changes."
 
 _PAPER = """Your job: answer the user's question by querying several language models with different skills, in \
 at most {n} routing steps. You do not answer the question yourself: you write the plan.

@@ -114,8 +114,12 @@ class _Run:
     def _base(self, i: int) -> StepResult:
         step = self.workflow.steps[i]
         return StepResult(
-            index=i, worker=step.worker, subtask=step.subtask, access=_access_json(step),
-            visible=list(step.visible(i)), seed=step_seed(self.seed, i),
+            index=i,
+            worker=step.worker,
+            subtask=step.subtask,
+            access=_access_json(step),
+            visible=list(step.visible(i)),
+            seed=step_seed(self.seed, i),
         )
 
     def not_run(self, i: int) -> StepResult:
@@ -126,8 +130,11 @@ class _Run:
         """Run step i (its visible steps are done). Records every outcome; raises nothing but cancellation."""
         step = self.workflow.steps[i]
         base = self._base(i)
-        seen = [SeenStep(self.workflow.steps[j].worker, self.workflow.steps[j].subtask, self.results[j].output)
-                for j in base.visible if self.results[j] is not None]
+        seen = [
+            SeenStep(self.workflow.steps[j].worker, self.workflow.steps[j].subtask, self.results[j].output)
+            for j in base.visible
+            if self.results[j] is not None
+        ]
         started = time.time()
         try:
             if self.conductor_id is not None and step.worker == self.conductor_id:
@@ -135,24 +142,44 @@ class _Run:
             try:
                 prefill = self.client.pool.worker(step.worker).prefill
             except KeyError:
-                return base.model_copy(update={"error": f"worker {step.worker} is not in the pool",
-                                               "started_at": started, "ended_at": time.time()})
+                return base.model_copy(
+                    update={
+                        "error": f"worker {step.worker} is not in the pool",
+                        "started_at": started,
+                        "ended_at": time.time(),
+                    }
+                )
             previous = self.previous if step.access == "all" else None
             messages = worker_messages(self.question, step.subtask, seen, previous, prefill=prefill)
             r: CallResult = await self.client.call(step.worker, messages, seed=base.seed, priority=self.heights[i])
-            return base.model_copy(update={
-                "messages": messages, "output": r.text, "prompt_tokens": r.prompt_tokens,
-                "completion_tokens": r.completion_tokens, "cost_usd": r.cost_usd, "latency_s": r.latency_s,
-                "started_at": r.started_at, "ended_at": r.ended_at, "attempts": r.attempts, "cached": r.cached,
-                "error": r.error, "retries": r.retries,
-            })
+            return base.model_copy(
+                update={
+                    "messages": messages,
+                    "output": r.text,
+                    "prompt_tokens": r.prompt_tokens,
+                    "completion_tokens": r.completion_tokens,
+                    "cost_usd": r.cost_usd,
+                    "latency_s": r.latency_s,
+                    "started_at": r.started_at,
+                    "ended_at": r.ended_at,
+                    "attempts": r.attempts,
+                    "cached": r.cached,
+                    "error": r.error,
+                    "retries": r.retries,
+                }
+            )
         except BudgetExceeded as e:
             return base.model_copy(update={"error": str(e), "started_at": started, "ended_at": time.time()})
         except asyncio.CancelledError:
             raise
         except Exception as e:  # noqa: BLE001 - a bug in one step is recorded, never raised out of a batch
-            return base.model_copy(update={"error": f"internal error: {type(e).__name__}: {e}",
-                                           "started_at": started, "ended_at": time.time()})
+            return base.model_copy(
+                update={
+                    "error": f"internal error: {type(e).__name__}: {e}",
+                    "started_at": started,
+                    "ended_at": time.time(),
+                }
+            )
 
     async def _delegated(self, base: StepResult, step: Step, seen: list[SeenStep]) -> StepResult:
         started = time.time()
@@ -160,11 +187,20 @@ class _Run:
             d = Delegated(text="", error="the Conductor is not available for nested workflows here")
         else:
             d = await self.delegate(step, seen, base.seed or 0)
-        return base.model_copy(update={
-            "output": d.text, "prompt_tokens": d.prompt_tokens, "completion_tokens": d.completion_tokens,
-            "cost_usd": d.cost_usd, "started_at": started, "ended_at": time.time(),
-            "latency_s": time.time() - started, "attempts": d.calls, "error": d.error, "nested": d.record,
-        })
+        return base.model_copy(
+            update={
+                "output": d.text,
+                "prompt_tokens": d.prompt_tokens,
+                "completion_tokens": d.completion_tokens,
+                "cost_usd": d.cost_usd,
+                "started_at": started,
+                "ended_at": time.time(),
+                "latency_s": time.time() - started,
+                "attempts": d.calls,
+                "error": d.error,
+                "nested": d.record,
+            }
+        )
 
     def record(self, i: int, result: StepResult) -> None:
         self.results[i] = result

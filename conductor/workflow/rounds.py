@@ -152,15 +152,31 @@ async def run_rounds(
 
     async def delegate(step: Step, seen: list[SeenStep], step_seed: int) -> Delegated:
         inner = await run_rounds(
-            planner, step.subtask, pool, client, extra_rounds=nested_extra_rounds, seed=step_seed, mode=mode,
-            template=template, max_steps=max_steps, max_depth=max_depth, nested_extra_rounds=nested_extra_rounds,
-            fine_grained=fine_grained, answer_limit=answer_limit, depth=depth + 1, context=seen,
+            planner,
+            step.subtask,
+            pool,
+            client,
+            extra_rounds=nested_extra_rounds,
+            seed=step_seed,
+            mode=mode,
+            template=template,
+            max_steps=max_steps,
+            max_depth=max_depth,
+            nested_extra_rounds=nested_extra_rounds,
+            fine_grained=fine_grained,
+            answer_limit=answer_limit,
+            depth=depth + 1,
+            context=seen,
             question_chars=question_chars,
         )
         error = None if inner.ok else f"nested workflow: {inner.plan_error or inner.failure}"
         return Delegated(
-            text=inner.answer, error=error, prompt_tokens=inner.prompt_tokens,
-            completion_tokens=inner.completion_tokens, cost_usd=inner.cost_usd, calls=inner.calls,
+            text=inner.answer,
+            error=error,
+            prompt_tokens=inner.prompt_tokens,
+            completion_tokens=inner.completion_tokens,
+            cost_usd=inner.cost_usd,
+            calls=inner.calls,
             record=inner.model_dump(mode="json"),
         )
 
@@ -171,7 +187,14 @@ async def run_rounds(
             messages, prefill = build_messages(question, offered, mode, template, max_steps, question_chars)
         else:
             messages, prefill = build_recursion_messages(
-                question, offered, previous_text, record.answer, mode, template, max_steps, answer_limit,
+                question,
+                offered,
+                previous_text,
+                record.answer,
+                mode,
+                template,
+                max_steps,
+                answer_limit,
                 question_chars,
             )
         completion = await planner.plan(messages, prefill)
@@ -194,7 +217,12 @@ async def run_rounds(
             return record
         shown = seen_steps(previous) if previous is not None else context
         execution = await execute(
-            workflow, question, client, seed=rec.seed, previous_round=shown, delegate=delegate if nest else None,
+            workflow,
+            question,
+            client,
+            seed=rec.seed,
+            previous_round=shown,
+            delegate=delegate if nest else None,
             conductor_id=offered.conductor_id if nest else None,
         )
         rec.execution = execution

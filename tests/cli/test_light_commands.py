@@ -9,7 +9,10 @@ import textwrap
 
 import pytest
 
-VALID = 'I will use two solvers and a checker.\nmodel_id = [2, 0, 3]\nsubtasks = ["Solve it.", "Solve it.", "Check the answers above."]\naccess_list = [[], [], ["all"]]\n'
+VALID = (
+    "I will use two solvers and a checker.\nmodel_id = [2, 0, 3]\n"
+    'subtasks = ["Solve it.", "Solve it.", "Check the answers above."]\naccess_list = [[], [], ["all"]]\n'
+)
 
 
 def conductor(*args: str, stdin: str | bytes | None = None) -> subprocess.CompletedProcess:
@@ -19,7 +22,9 @@ def conductor(*args: str, stdin: str | bytes | None = None) -> subprocess.Comple
         capture_output=True,
         timeout=120,
     )
-    return subprocess.CompletedProcess(p.args, p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace"))
+    return subprocess.CompletedProcess(
+        p.args, p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
+    )
 
 
 def test_check_valid_prints_json():
@@ -38,7 +43,10 @@ def test_check_valid_prints_json():
         ("no lists at all", "no_lists"),
         ('model_id=[1]\nsubtasks=["a b c"]\naccess_list=[[],[]]', "length_mismatch"),
         ('model_id=[7]\nsubtasks=["Solve it."]\naccess_list=[[]]', "unknown_worker"),
-        ('model_id=[1,1,1,1,1,1]\nsubtasks=["a","a","a","a","a","a"]\naccess_list=[[],[],[],[],[],[]]', "too_many_steps"),
+        (
+            'model_id=[1,1,1,1,1,1]\nsubtasks=["a","a","a","a","a","a"]\naccess_list=[[],[],[],[],[],[]]',
+            "too_many_steps",
+        ),
     ],
 )
 def test_check_invalid_one_line(text, code):
@@ -58,13 +66,17 @@ def test_check_binary_garbage_and_missing_file_no_traceback(tmp_path):
 
 def test_check_with_pool_file(tmp_path):
     pool = tmp_path / "pool.yaml"
-    pool.write_text(textwrap.dedent("""
+    pool.write_text(
+        textwrap.dedent("""
         name: two
         workers:
           - {id: 10, name: a, model: a, base_url: "http://127.0.0.1:1/v1"}
           - {id: 11, name: b, model: b, base_url: "http://127.0.0.1:1/v1"}
-    """))
-    ok = conductor("workflow", "check", "-", "--pool", str(pool), stdin='model_id=[11]\nsubtasks=["Solve it."]\naccess_list=[[]]')
+    """)
+    )
+    ok = conductor(
+        "workflow", "check", "-", "--pool", str(pool), stdin='model_id=[11]\nsubtasks=["Solve it."]\naccess_list=[[]]'
+    )
     assert ok.returncode == 0, ok.stdout + ok.stderr
     bad = conductor("workflow", "check", "-", "--pool", str(pool), stdin=VALID)
     assert bad.returncode == 1 and "unknown_worker" in bad.stdout
@@ -91,8 +103,16 @@ def test_sql_reads_the_store_from_home(home):
     from conductor.store.schema import RolloutRow
 
     rows = [
-        RolloutRow(run_id="r", iteration=i, rollout_id=f"x{i}{k}", task_id="t", source="s", domain="math",
-                   group_id="g", reward=r)
+        RolloutRow(
+            run_id="r",
+            iteration=i,
+            rollout_id=f"x{i}{k}",
+            task_id="t",
+            source="s",
+            domain="math",
+            group_id="g",
+            reward=r,
+        )
         for i, rs in ((1, (0.0, 1.0)), (2, (1.0, 1.0)))
         for k, r in enumerate(rs)
     ]
@@ -100,12 +120,25 @@ def test_sql_reads_the_store_from_home(home):
     write_rollouts([r for r in rows if r.iteration == 1], paths.rollouts, "r", 1, "train")
     write_rollouts([r for r in rows if r.iteration == 2], paths.rollouts, "r", 2, "train")
     p = subprocess.run(
-        [sys.executable, "-m", "conductor.cli", "sql", "select iteration, avg(reward) from rollouts group by 1 order by 1"],
-        capture_output=True, text=True, timeout=120, env={**__import__("os").environ, "CONDUCTOR_HOME": str(home)},
+        [
+            sys.executable,
+            "-m",
+            "conductor.cli",
+            "sql",
+            "select iteration, avg(reward) from rollouts group by 1 order by 1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**__import__("os").environ, "CONDUCTOR_HOME": str(home)},
     )
     assert p.returncode == 0, p.stderr
     lines = p.stdout.splitlines()
     assert lines[2].split() == ["1", "0.5"] and lines[3].split() == ["2", "1"]
-    bad = subprocess.run([sys.executable, "-m", "conductor.cli", "sql", "select * from nowhere"], capture_output=True,
-                         text=True, timeout=120)
+    bad = subprocess.run(
+        [sys.executable, "-m", "conductor.cli", "sql", "select * from nowhere"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert bad.returncode == 1 and "Traceback" not in bad.stderr and "nowhere" in bad.stderr

@@ -12,7 +12,9 @@ pytestmark = pytest.mark.slow
 
 
 def test_budget_in_calls_stops_the_campaign(home, small_overrides, capsys):
-    cfg = load_run_config(None, [*small_overrides, "iterations=3", "budget_calls=5", "name=budget", "eval.baselines=false"])
+    cfg = load_run_config(
+        None, [*small_overrides, "iterations=3", "budget_calls=5", "name=budget", "eval.baselines=false"]
+    )
     paths = Paths(home=home)
     result = run_campaign(cfg, paths)
     out = capsys.readouterr().out
@@ -20,10 +22,15 @@ def test_budget_in_calls_stops_the_campaign(home, small_overrides, capsys):
     assert "stopping after iteration 1: the run's budget is spent" in out
     con = connect(paths)
     faults = con.execute(
-        "select count(*) from rollouts where run_id = ? and phase = 'train' and infra_fault like '%budget%'", [result.run_id]
+        "select count(*) from rollouts where run_id = ? and phase = 'train' and infra_fault like '%budget%'",
+        [result.run_id],
     ).fetchone()[0]
     assert faults > 0, "rollouts the budget refused are recorded, not lost"
-    calls = con.execute("select sum(CAST(s.value ->> 'attempts' AS INTEGER)) from rollouts r, json_each(CAST(r.steps AS JSON)) s where r.run_id = ?", [result.run_id]).fetchone()[0]
+    calls = con.execute(
+        "select sum(CAST(s.value ->> 'attempts' AS INTEGER)) "
+        "from rollouts r, json_each(CAST(r.steps AS JSON)) s where r.run_id = ?",
+        [result.run_id],
+    ).fetchone()[0]
     assert calls <= 5, calls
 
     again = run_campaign(cfg, paths, run_id=result.run_id)  # resume: the spent budget is read back from the store

@@ -34,7 +34,12 @@ def test_two_iterations_as_prefect_flows(home, small_overrides):
     n_workers = 5
     # baselines do not depend on the policy: run once (iteration 1), read back afterwards
     assert counts == [(1, "eval", 6 * (n_workers + 2)), (1, "train", 12), (2, "eval", 6), (2, "train", 12)]
-    assert con.execute("select count(*) from rollouts where phase='train' and cardinality(logprobs) = 0 and parse_error is null").fetchone()[0] == 0
+    assert (
+        con.execute(
+            "select count(*) from rollouts where phase='train' and cardinality(logprobs) = 0 and parse_error is null"
+        ).fetchone()[0]
+        == 0
+    )
     assert con.execute("select bool_and(pool_simulated) from rollouts").fetchone()[0] is True
 
     # each iteration's checkpoint exists and differs from the one it started from
@@ -77,8 +82,17 @@ def test_two_iterations_as_prefect_flows(home, small_overrides):
 
     # the user's query, from the project root (CONDUCTOR_HOME here)
     p = subprocess.run(
-        [sys.executable, "-m", "conductor.cli", "sql", "select iteration, avg(reward) from rollouts group by 1 order by 1"],
-        capture_output=True, text=True, timeout=120, env={**os.environ, "CONDUCTOR_HOME": str(home)},
+        [
+            sys.executable,
+            "-m",
+            "conductor.cli",
+            "sql",
+            "select iteration, avg(reward) from rollouts group by 1 order by 1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "CONDUCTOR_HOME": str(home)},
     )
     assert p.returncode == 0 and "(2 rows)" in p.stdout, p.stdout + p.stderr
 

@@ -21,7 +21,10 @@ def test_kill_then_resume(home, small_overrides):
     sets = [a for o in [*small_overrides, "name=killed", "iterations=3"] for a in ("--set", o)]
     proc = subprocess.Popen(
         [sys.executable, "-m", "conductor.cli", "run", "--no-prefect", *sets],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     paths = Paths(home=home)
     deadline = time.monotonic() + 400
@@ -35,7 +38,9 @@ def test_kill_then_resume(home, small_overrides):
                     manifest = found[0]
                     break
             time.sleep(0.05)
-        assert manifest is not None, f"iteration 1 never finished: {proc.stdout.read().decode()[-3000:] if proc.poll() is not None else ''}"
+        assert manifest is not None, (
+            f"iteration 1 never finished: {proc.stdout.read().decode()[-3000:] if proc.poll() is not None else ''}"
+        )
         os.killpg(proc.pid, signal.SIGKILL)  # mid-iteration 2
     finally:
         if proc.poll() is None:
@@ -50,7 +55,10 @@ def test_kill_then_resume(home, small_overrides):
     it1_ids = sorted(read_rollouts(paths.rollouts, run_id, 1).column("rollout_id").to_pylist())
     p = subprocess.run(
         [sys.executable, "-m", "conductor.cli", "run", "--no-prefect", "--resume", run_id, *sets],
-        env=env, capture_output=True, text=True, timeout=600,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-3000:]
     after = json.loads(manifest.read_text())

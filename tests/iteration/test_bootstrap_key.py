@@ -11,8 +11,13 @@ def test_the_warm_start_key_follows_the_pools_its_prompts_show():
     pool = load_pool(None)
     base = _key(load_run_config(None, []), pool)
     assert _key(load_run_config(None, ["name=other", "iterations=3", "train.learning_rate=1e-3"]), pool) == base
-    for change in (["rollout.pool_min=2", "rollout.pool_max=4"], ["rollout.train_workers=[0,1,2,3]"],
-                   ["policy.sft_steps=10"], ["rollout.max_steps=5"], ["seed=1"]):
+    for change in (
+        ["rollout.pool_min=2", "rollout.pool_max=4"],
+        ["rollout.train_workers=[0,1,2,3]"],
+        ["policy.sft_steps=10"],
+        ["rollout.max_steps=5"],
+        ["seed=1"],
+    ):
         assert _key(load_run_config(None, change), pool) != base, change
 
 

@@ -103,9 +103,21 @@ def hand_jobs(policy, pool, cfg: RunConfig, texts: list[str], tasks=TASKS[:2], i
             except WorkflowError as e:
                 wf, err = None, e
             ids = policy.encode(text)
-            jobs.append(Job(task=task, pool_ids=pool.ids, policy="conductor", group_id=f"{iteration}:{task.id}",
-                            sample=k, workflow=wf, parse_error=err, prompt=prompt, completion=text,
-                            completion_ids=ids, logprobs=[-1.0] * len(ids)))
+            jobs.append(
+                Job(
+                    task=task,
+                    pool_ids=pool.ids,
+                    policy="conductor",
+                    group_id=f"{iteration}:{task.id}",
+                    sample=k,
+                    workflow=wf,
+                    parse_error=err,
+                    prompt=prompt,
+                    completion=text,
+                    completion_ids=ids,
+                    logprobs=[-1.0] * len(ids),
+                )
+            )
     return jobs
 
 

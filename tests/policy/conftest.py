@@ -41,4 +41,3 @@ def warm_policy(tiny_dir):
     t0 = time.perf_counter()
     metrics = warm_start(pol, examples(pol, 2000, seed=1), seed=0)
     return pol, metrics, time.perf_counter() - t0
-

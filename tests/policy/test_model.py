@@ -58,8 +58,9 @@ def test_generate_logprobs_match_a_fresh_forward(policy, temperature):
             assert g.token_ids[-1] in policy.eos_token_ids
         else:
             assert len(g.token_ids) == 24
-    batch = pack([policy.encode(p) for p, _ in flat], [g.token_ids for _, g in flat], policy.pad_token_id,
-                 policy.device)
+    batch = pack(
+        [policy.encode(p) for p, _ in flat], [g.token_ids for _, g in flat], policy.pad_token_id, policy.device
+    )
     with torch.no_grad():
         new, _ = completion_logprobs(policy.model, batch, temperature)
     for i, (_, g) in enumerate(flat):
@@ -96,8 +97,10 @@ def test_save_and_reload_with_optimizer(policy, tmp_path):
     for a, b in zip(policy.model.parameters(), again.model.parameters(), strict=True):
         assert torch.equal(a, b)
     prompts = _prompts(policy, 1)
-    assert (policy.generate(prompts, n=2, max_new_tokens=10, seed=3)[0][0].token_ids
-            == again.generate(prompts, n=2, max_new_tokens=10, seed=3)[0][0].token_ids)
+    assert (
+        policy.generate(prompts, n=2, max_new_tokens=10, seed=3)[0][0].token_ids
+        == again.generate(prompts, n=2, max_new_tokens=10, seed=3)[0][0].token_ids
+    )
     opt2 = torch.optim.AdamW(again.trainable_parameters(), lr=1e-3)
     assert load_optimizer_state(opt2, ckpt)
     s1, s2 = opt.state_dict()["state"], opt2.state_dict()["state"]

@@ -60,15 +60,18 @@ def test_each_kind_chooses_its_lead_among_tokens_of_its_own(tmp_path):
     word one token, so choosing a lead for one kind of question moves no other kind's choice."""
     import random
 
+    from transformers import AutoTokenizer
+
     from conductor.policy.sft_data import lead_word, random_workflow, thought_line
     from conductor.policy.tiny import build_tiny_conductor
-    from transformers import AutoTokenizer
 
     rng = random.Random(0)
     domains, workers = ("math", "science", "code"), range(5)
     # about as many warm-start targets per lead word as the real bootstrap writes (24,000 over 15 words)
-    corpus = [f"{thought_line(rng.choice(domains), rng.choice(workers))}\n{random_workflow(rng, [0, 1, 2]).render()}"
-              for _ in range(3000)] + list(QUESTIONS)
+    corpus = [
+        f"{thought_line(rng.choice(domains), rng.choice(workers))}\n{random_workflow(rng, [0, 1, 2]).render()}"
+        for _ in range(3000)
+    ] + list(QUESTIONS)
     tok = AutoTokenizer.from_pretrained(build_tiny_conductor(tmp_path, corpus))
     ids = {(d, w): tok.encode(f" {lead_word(d, w)}", add_special_tokens=False) for d in domains for w in workers}
     assert all(len(v) == 1 for v in ids.values()), ids

@@ -23,8 +23,10 @@ def test_reload_gives_identical_ids(tiny_dir):
     saved = PreTrainedTokenizerFast(tokenizer_file=str(tiny_dir / "tokenizer.json"))
     auto = AutoTokenizer.from_pretrained(tiny_dir)
     assert type(auto).__name__ == "Qwen2Tokenizer"
-    prompt = auto.apply_chat_template(messages(QUESTIONS[0], [0, 3, 5]), add_generation_prompt=True,
-                                      tokenize=False) + PREFILL
+    prompt = (
+        auto.apply_chat_template(messages(QUESTIONS[0], [0, 3, 5]), add_generation_prompt=True, tokenize=False)
+        + PREFILL
+    )
     for text in [*TEXTS, prompt]:
         ids = auto(text, add_special_tokens=False)["input_ids"]
         assert ids == saved(text, add_special_tokens=False)["input_ids"]

@@ -34,11 +34,25 @@ def test_cache_hit_is_free_identical_and_persists(sim, tmp_path):
 
 
 def test_cache_key_covers_every_sampling_input():
-    base = dict(model="m", base_url="u", messages=[{"role": "user", "content": "q"}], temperature=0.2,
-                max_tokens=10, seed=1, extra_body={"top_k": 20})
+    base = dict(
+        model="m",
+        base_url="u",
+        messages=[{"role": "user", "content": "q"}],
+        temperature=0.2,
+        max_tokens=10,
+        seed=1,
+        extra_body={"top_k": 20},
+    )
     k = cache_key(**base)
-    for field, value in [("model", "m2"), ("base_url", "u2"), ("messages", []), ("temperature", 0.3),
-                         ("max_tokens", 11), ("seed", 2), ("extra_body", {"top_k": 21})]:
+    for field, value in [
+        ("model", "m2"),
+        ("base_url", "u2"),
+        ("messages", []),
+        ("temperature", 0.3),
+        ("max_tokens", 11),
+        ("seed", 2),
+        ("extra_body", {"top_k": 21}),
+    ]:
         assert cache_key(**{**base, field: value}) != k, field
     assert cache_key(**base) == k
 

@@ -111,8 +111,9 @@ def test_faults_at_half_rate_are_mostly_recovered_by_retries():
         client = PoolClient(sim.pool, retry=RetryPolicy(max_attempts=6, base_delay_s=0.01, max_delay_s=0.02))
 
         async def go():
-            return await asyncio.gather(*[client.call(w, worker_messages_for(i), seed=s)
-                                          for w in range(5) for i in range(5) for s in range(2)])
+            return await asyncio.gather(
+                *[client.call(w, worker_messages_for(i), seed=s) for w in range(5) for i in range(5) for s in range(2)]
+            )
 
         results = run(go())
     assert sum(r.ok for r in results) >= 45
@@ -144,9 +145,7 @@ def test_retry_after_header_forms():
 
 
 def test_client_errors_are_not_retried(sim):
-    pool = sim.pool.model_copy(
-        update={"workers": (sim.pool.worker(0).model_copy(update={"model": "no-such-model"}),)}
-    )
+    pool = sim.pool.model_copy(update={"workers": (sim.pool.worker(0).model_copy(update={"model": "no-such-model"}),)})
     r = run(PoolClient(pool, retry=FAST).call(0, worker_messages_for(0)))
     assert r.attempts == 1 and r.error.startswith("HTTP 404") and r.error.endswith("(not retried)")
 

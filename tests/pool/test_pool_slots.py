@@ -52,7 +52,13 @@ def test_a_cancelled_waiter_does_not_lose_a_slot():
 
 
 def test_chain_heights_are_the_longest_chain_to_the_end():
-    w = Workflow(steps=(Step(worker=0, subtask="a"), Step(worker=0, subtask="b"),
-                        Step(worker=0, subtask="c", access="all"), Step(worker=0, subtask="d"),
-                        Step(worker=0, subtask="e", access=(3,))))
+    w = Workflow(
+        steps=(
+            Step(worker=0, subtask="a"),
+            Step(worker=0, subtask="b"),
+            Step(worker=0, subtask="c", access="all"),
+            Step(worker=0, subtask="d"),
+            Step(worker=0, subtask="e", access=(3,)),
+        )
+    )
     assert chain_heights(w) == [2, 2, 1, 2, 1]

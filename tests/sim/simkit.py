@@ -83,9 +83,7 @@ def model_of(pool: PoolSpec, worker: int) -> str:
     return pool.worker(worker).model
 
 
-async def run_workflow(
-    client: AsyncOpenAI, pool: PoolSpec, task: Task, workflow: Workflow, seed: int
-) -> str:
+async def run_workflow(client: AsyncOpenAI, pool: PoolSpec, task: Task, workflow: Workflow, seed: int) -> str:
     """Execute a workflow step by step (the paper's sequential order); returns the last step's reply."""
     outputs: list[SeenStep] = []
     for i, step in enumerate(workflow.steps):

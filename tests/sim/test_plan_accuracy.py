@@ -15,8 +15,17 @@ from conductor.workflow.schema import Step, Workflow
 
 def _row(domain: str, workflow: Workflow | None, n: int) -> RolloutRow:
     return RolloutRow(
-        run_id="r", iteration=1, phase="eval", rollout_id=f"r-{n}", task_id=f"t{n}", source="s", domain=domain,
-        group_id=f"g{n}", sample=0, policy="conductor", reward=0.0,
+        run_id="r",
+        iteration=1,
+        phase="eval",
+        rollout_id=f"r-{n}",
+        task_id=f"t{n}",
+        source="s",
+        domain=domain,
+        group_id=f"g{n}",
+        sample=0,
+        policy="conductor",
+        reward=0.0,
         workflow=None if workflow is None else json.dumps(workflow.to_lists()),
         parse_error="length_mismatch" if workflow is None else None,
         n_steps=0 if workflow is None else len(workflow.steps),

@@ -117,9 +117,13 @@ def test_a_plain_question_is_answered_as_a_solve(sim: SimServer, pool: PoolSpec)
     async def go():
         client = client_for(sim)
         texts = [
-            (await client.chat.completions.create(
-                model=model_of(pool, 0), messages=[{"role": "user", "content": SCIENCE.question}], seed=s
-            )).choices[0].message.content
+            (
+                await client.chat.completions.create(
+                    model=model_of(pool, 0), messages=[{"role": "user", "content": SCIENCE.question}], seed=s
+                )
+            )
+            .choices[0]
+            .message.content
             for s in range(30)
         ]
         assert all(extract_answer(t) is not None for t in texts)
@@ -215,7 +219,7 @@ def test_a_retry_after_a_fault_gets_the_fault_free_answer(sim: SimServer, pool: 
             kinds = set()
             for seed in range(12):
                 msgs = _msgs(SCIENCE)
-                want = (await clean.chat.completions.create(model=model_of(pool, 0), messages=msgs, seed=seed))
+                want = await clean.chat.completions.create(model=model_of(pool, 0), messages=msgs, seed=seed)
                 for _attempt in range(50):
                     try:
                         got = await flaky.chat.completions.create(model=model_of(pool, 0), messages=msgs, seed=seed)

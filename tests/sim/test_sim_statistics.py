@@ -53,14 +53,26 @@ CASES = {
     "solve alone": (ALPHA, "Solve the problem.", [], None, lambda s, j: s),
     "solve, ignoring the answers it sees": (SMALL, "Solve the problem.", [RIGHT, WRONG_A], None, lambda s, j: s),
     "review, one visible answer right": (
-        SMALL, "Check the answers above.", [WRONG_A, RIGHT], None, lambda s, j: j + (1 - j) * s
+        SMALL,
+        "Check the answers above.",
+        [WRONG_A, RIGHT],
+        None,
+        lambda s, j: j + (1 - j) * s,
     ),
     "review, every visible answer wrong": (
-        ALPHA, "Check the answers above.", [WRONG_A, WRONG_B], None, lambda s, j: j * s
+        ALPHA,
+        "Check the answers above.",
+        [WRONG_A, WRONG_B],
+        None,
+        lambda s, j: j * s,
     ),
     "review, nothing visible": (ALPHA, "Check the answers above.", [], None, lambda s, j: s),
     "review, the right one in the previous round": (
-        SMALL, "Verify and refine.", [WRONG_A], [RIGHT], lambda s, j: j + (1 - j) * s
+        SMALL,
+        "Verify and refine.",
+        [WRONG_A],
+        [RIGHT],
+        lambda s, j: j + (1 - j) * s,
     ),
     "unfocused subtask": (ALPHA, "blorp zig", [], None, lambda s, j: s / 2),
 }

@@ -17,7 +17,9 @@ def test_views_over_written_rollouts(tmp_path, make_row):
     assert got == [(1, 0.5), (2, 1.0)]
     steps = con.execute("select worker, prompt_tokens, cost_usd from steps").fetchall()
     assert len(steps) == 6 and steps[0] == (1, 3, 0.01)
-    it = con.execute("select iteration, rollouts, accuracy, parse_failure_rate from iterations where phase='train' order by 1").fetchall()
+    it = con.execute(
+        "select iteration, rollouts, accuracy, parse_failure_rate from iterations where phase='train' order by 1"
+    ).fetchall()
     assert [r[1] for r in it] == [4, 2]
     assert con.execute("select sum(calls) from workers").fetchone()[0] == 6
     zv = con.execute(saved_query("zero_variance_groups")).fetchall()
@@ -40,8 +42,10 @@ def test_parse_failures_by_length(tmp_path, make_row):
         ("model_id = []\nsubtasks = []\naccess_list = []", "no_steps: empty"),
         ("I would ask model two.", "no_lists: none found"),
     ]
-    rows = [make_row("r1", 1, n=i).model_copy(update={"completion": c, "parse_error": e})
-            for i, (c, e) in enumerate(written)]
+    rows = [
+        make_row("r1", 1, n=i).model_copy(update={"completion": c, "parse_error": e})
+        for i, (c, e) in enumerate(written)
+    ]
     late = make_row("r1", 11, n=9).model_copy(update={"completion": "model_id = [1]", "parse_error": "x: y"})
     write_rollouts(rows, paths.rollouts, "r1", 1, "train")
     write_rollouts([late], paths.rollouts, "r1", 11, "train")  # after iteration 10: not counted

@@ -36,7 +36,10 @@ def test_gpqa_choices_shuffled_and_verifiable(cache) -> None:
         correct = t.verifier_data["choices"]["ABCD".index(t.answer)]
         assert correct in ("Photon", "+7", "Mitochondrion")
         assert verify(t, f"<answer>{t.answer}</answer>").correct
-    assert len({t.answer for t in tasks} | {t.answer for t in gpqa.load(str(FIXTURES / "gpqa"), seed=5, cache_dir=cache)}) > 1
+    assert (
+        len({t.answer for t in tasks} | {t.answer for t in gpqa.load(str(FIXTURES / "gpqa"), seed=5, cache_dir=cache)})
+        > 1
+    )
 
 
 def test_gated_access_gets_a_clear_message() -> None:
@@ -49,7 +52,9 @@ def test_gated_access_gets_a_clear_message() -> None:
         assert is_access_error(chained)
     assert not is_access_error(ConnectionError("Couldn't reach 'Idavidrein/gpqa' on the Hub (ConnectError)"))
     message = access_message(gpqa.HUB_ID)
-    assert "Accept its terms" in message and "HF_TOKEN" in message and "huggingface.co/datasets/Idavidrein/gpqa" in message
+    assert (
+        "Accept its terms" in message and "HF_TOKEN" in message and "huggingface.co/datasets/Idavidrein/gpqa" in message
+    )
     assert issubclass(HubAccessError, RuntimeError)
 
 

@@ -22,10 +22,12 @@ def test_canonical_pass_and_mutants_fail_on_all_164() -> None:
     assert len(tasks) == 164
     with ThreadPoolExecutor() as ex:
         wrongs = list(ex.map(lambda t: wrong_program(t, 0), tasks))
-    verdicts = verify_many([(t, as_answer(t.answer)) for t in tasks] + [(t, as_answer(w)) for t, w in zip(tasks, wrongs)])
+    verdicts = verify_many(
+        [(t, as_answer(t.answer)) for t in tasks] + [(t, as_answer(w)) for t, w in zip(tasks, wrongs, strict=False)]
+    )
     right, wrong = verdicts[:164], verdicts[164:]
-    failed = [(t.id, v.reason) for t, v in zip(tasks, right) if not v.correct]
+    failed = [(t.id, v.reason) for t, v in zip(tasks, right, strict=False) if not v.correct]
     assert failed == []
-    passed = [t.id for t, v in zip(tasks, wrong) if v.correct]
+    passed = [t.id for t, v in zip(tasks, wrong, strict=False) if v.correct]
     assert passed == []
-    assert all(w != t.answer for t, w in zip(tasks, wrongs))
+    assert all(w != t.answer for t, w in zip(tasks, wrongs, strict=False))

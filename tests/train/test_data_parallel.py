@@ -23,11 +23,24 @@ def _stored_rollouts(policy: Policy, root) -> list:
     rows = []
     for p, (prompt, group) in enumerate(zip(PROMPTS, gens, strict=True)):
         for k, g in enumerate(group):
-            rows.append(RolloutRow(
-                run_id="dp", iteration=1, phase="train", rollout_id=f"r{p}-{k}", task_id=f"t{p}", source="t",
-                domain="math", group_id=f"1:t{p}", sample=k, reward=[0.0, 0.5, 1.0][(k + p) % 3],
-                prompt=prompt, completion=g.text, completion_ids=g.token_ids, logprobs=g.logprobs,
-            ))
+            rows.append(
+                RolloutRow(
+                    run_id="dp",
+                    iteration=1,
+                    phase="train",
+                    rollout_id=f"r{p}-{k}",
+                    task_id=f"t{p}",
+                    source="t",
+                    domain="math",
+                    group_id=f"1:t{p}",
+                    sample=k,
+                    reward=[0.0, 0.5, 1.0][(k + p) % 3],
+                    prompt=prompt,
+                    completion=g.text,
+                    completion_ids=g.token_ids,
+                    logprobs=g.logprobs,
+                )
+            )
     return [write_rollouts(rows, root, "dp", 1, "train")]
 
 
@@ -42,8 +55,13 @@ def test_two_processes_take_the_single_process_step(micro_dir, tmp_path, micro_b
     single, _ = update_from_table(one, table, train, shard=Shard())
 
     out = tmp_path / "iter-1"
-    request = {"checkpoint_in": str(micro_dir), "checkpoint_out": str(out), "files": [str(f) for f in files],
-               "policy": cfg.model_dump(mode="json"), "train": train.model_dump(mode="json")}
+    request = {
+        "checkpoint_in": str(micro_dir),
+        "checkpoint_out": str(out),
+        "files": [str(f) for f in files],
+        "policy": cfg.model_dump(mode="json"),
+        "train": train.model_dump(mode="json"),
+    }
     metrics = launch(request, 2, tmp_path / "work")
 
     assert metrics["processes"] == 2 and metrics["steps"] == single["steps"] == 2
@@ -62,9 +80,13 @@ def test_two_processes_take_the_single_process_step(micro_dir, tmp_path, micro_b
 
 
 def test_a_failed_process_fails_the_update(micro_dir, tmp_path) -> None:
-    request = {"checkpoint_in": str(tmp_path / "missing"), "checkpoint_out": str(tmp_path / "out"), "files": [],
-               "policy": PolicyConfig(device="cpu").model_dump(mode="json"),
-               "train": TrainConfig().model_dump(mode="json")}
+    request = {
+        "checkpoint_in": str(tmp_path / "missing"),
+        "checkpoint_out": str(tmp_path / "out"),
+        "files": [],
+        "policy": PolicyConfig(device="cpu").model_dump(mode="json"),
+        "train": TrainConfig().model_dump(mode="json"),
+    }
     with pytest.raises(RuntimeError, match="2-process update failed"):
         launch(request, 2, tmp_path / "work")
     assert not (tmp_path / "out").exists()

@@ -17,8 +17,9 @@ def test_bf16_checkpointed_update_on_cuda(micro_dir, lora):
     from conductor.policy.model import Policy
     from conductor.train.grpo import UpdateRow, grpo_update
 
-    pol = Policy.load(micro_dir, PolicyConfig(device="auto", dtype="auto", lora=lora, lora_r=4),
-                      gradient_checkpointing=True)
+    pol = Policy.load(
+        micro_dir, PolicyConfig(device="auto", dtype="auto", lora=lora, lora_r=4), gradient_checkpointing=True
+    )
     assert pol.device.type == "cuda"
     assert next(pol.model.parameters()).dtype == torch.bfloat16 or lora
     prompt = "<|im_start|>user\nQ?<|im_end|>\n<|im_start|>assistant\n"

@@ -38,8 +38,10 @@ def test_ratio_is_one_before_the_first_step(micro):
     rewards = [1.0, 0.5, 0.0, 0.25] * 2  # no advantage exactly 0: every row enters
     groups = ["p0"] * 4 + ["p1"] * 4
     adv, _ = group_advantages(rewards, groups)
-    rows = [UpdateRow(p, g.token_ids, g.logprobs, a)
-            for (p, g), a in zip([(p, g) for p, gs in zip(PROMPTS, gens, strict=True) for g in gs], adv, strict=True)]
+    rows = [
+        UpdateRow(p, g.token_ids, g.logprobs, a)
+        for (p, g), a in zip([(p, g) for p, gs in zip(PROMPTS, gens, strict=True) for g in gs], adv, strict=True)
+    ]
     _, metrics = grpo_update(micro, rows, TrainConfig(learning_rate=1e-3, micro_batch_size=3))
     first = metrics[0]
     assert first["ratio_mean"] == pytest.approx(1.0, abs=1e-5)
@@ -116,15 +118,20 @@ def test_dapo_normalisation_is_independent_of_micro_batching(micro_dir):
     out = []
     for micro_batch in (1, 8):
         pol = Policy.load(micro_dir, PolicyConfig(device="cpu"))
-        rows = [_row(pol, PROMPTS[0], COMPLETION_A, 1.0), _row(pol, PROMPTS[1], COMPLETION_B, -0.5),
-                _row(pol, PROMPTS[1], COMPLETION_A, 0.3)]
+        rows = [
+            _row(pol, PROMPTS[0], COMPLETION_A, 1.0),
+            _row(pol, PROMPTS[1], COMPLETION_B, -0.5),
+            _row(pol, PROMPTS[1], COMPLETION_A, 0.3),
+        ]
         sgd = torch.optim.SGD(pol.trainable_parameters(), lr=1.0)  # the step is the gradient itself (Adam hides scale)
-        grpo_update(pol, rows, TrainConfig(learning_rate=1.0, loss_type="dapo", micro_batch_size=micro_batch, kl_beta=0.0),
-                    sgd)
+        grpo_update(
+            pol, rows, TrainConfig(learning_rate=1.0, loss_type="dapo", micro_batch_size=micro_batch, kl_beta=0.0), sgd
+        )
         out.append(_params(pol))
     assert all(torch.allclose(a, b, atol=1e-6) for a, b in zip(*out, strict=True))
-    assert not all(torch.equal(a, b) for a, b in zip(out[0], _params(Policy.load(micro_dir, PolicyConfig())),
-                                                     strict=True))
+    assert not all(
+        torch.equal(a, b) for a, b in zip(out[0], _params(Policy.load(micro_dir, PolicyConfig())), strict=True)
+    )
 
 
 def test_kl_term_starts_at_zero(micro):

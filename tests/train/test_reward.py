@@ -12,8 +12,13 @@ from conductor.train.reward import compute_reward, recursion_reward, should_drop
 
 @pytest.mark.parametrize(
     ("parsed", "ran", "correct", "total"),
-    [(False, False, False, 0.0), (False, True, True, 0.0), (True, False, True, 0.0),
-     (True, True, False, 0.5), (True, True, True, 1.0)],
+    [
+        (False, False, False, 0.0),
+        (False, True, True, 0.0),
+        (True, False, True, 0.0),
+        (True, True, False, 0.5),
+        (True, True, True, 1.0),
+    ],
 )
 def test_paper_levels(parsed, ran, correct, total):
     parts = compute_reward(parsed=parsed, ran=ran, correct=correct, cost_usd=0.3)

@@ -25,14 +25,22 @@ class _GradientRecorder(torch.optim.SGD):
 
 @pytest.mark.parametrize("micro_size", [4, 16])
 def test_our_update_matches_trl_grpo_trainer(micro, micro_size, tmp_path) -> None:
-    args = argparse.Namespace(micro=micro_size, group=8, lr=1e-3, completion_tokens=12, bf16=False,
-                              gradient_checkpointing=False)
+    args = argparse.Namespace(
+        micro=micro_size, group=8, lr=1e-3, completion_tokens=12, bf16=False, gradient_checkpointing=False
+    )
     batch = make_batch(micro, rows=16, group=8, prompt_tokens=20, completion_tokens=12, seed=3)
     trl = TRLUpdate(micro, batch, args, str(tmp_path))
     trl_loss, trl_grads = trl.gradients()
 
-    cfg = TrainConfig(micro_batch_size=micro_size, mini_batch_size=0, kl_beta=0.0, clip_epsilon=0.2,
-                      loss_type="bnpo", max_grad_norm=1e9, learning_rate=1e-3)
+    cfg = TrainConfig(
+        micro_batch_size=micro_size,
+        mini_batch_size=0,
+        kl_beta=0.0,
+        clip_epsilon=0.2,
+        loss_type="bnpo",
+        max_grad_norm=1e9,
+        learning_rate=1e-3,
+    )
     recorder = _GradientRecorder(micro.trainable_parameters(), lr=1e-3)
     _, hist = grpo_update(micro, batch.rows, cfg, optimizer=recorder)
 
@@ -54,9 +62,30 @@ def test_the_benchmark_runs_and_prints_its_line(tmp_path) -> None:
 
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TMPDIR": str(tmp_path)}
     out = subprocess.run(
-        [sys.executable, "-m", "benchmarks.update_vs_trl", "--size", "micro", "--rows", "8", "--group", "4",
-         "--micro", "4", "--prompt-tokens", "16", "--completion-tokens", "8", "--repeats", "2"],
-        capture_output=True, text=True, env=env, timeout=300, check=True,
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.update_vs_trl",
+            "--size",
+            "micro",
+            "--rows",
+            "8",
+            "--group",
+            "4",
+            "--micro",
+            "4",
+            "--prompt-tokens",
+            "16",
+            "--completion-tokens",
+            "8",
+            "--repeats",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=True,
     ).stdout
     last = out.strip().splitlines()[-1]
     m = re.fullmatch(r"update_vs_trl ours_s=([\d.]+) trl_s=([\d.]+) ratio=([\d.]+) device=cpu model=micro", last)

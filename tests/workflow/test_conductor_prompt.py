@@ -31,8 +31,17 @@ def test_paper_template_has_the_sections_in_order():
     assert [m["role"] for m in messages] == ["system", "user"]
     assert prefill == PREFILL
     text = _user(messages)
-    marks = ["at most 5 routing steps", "Example 1", "Example 4", "USER QUESTION:", QUESTION, "END OF USER QUESTION",
-             "AVAILABLE LANGUAGE MODELS:", "Model id 0", "Model id 4"]
+    marks = [
+        "at most 5 routing steps",
+        "Example 1",
+        "Example 4",
+        "USER QUESTION:",
+        QUESTION,
+        "END OF USER QUESTION",
+        "AVAILABLE LANGUAGE MODELS:",
+        "Model id 0",
+        "Model id 4",
+    ]
     positions = [text.index(m) for m in marks]
     assert positions == sorted(positions)
     assert '["all"]' in text and "[]" in text

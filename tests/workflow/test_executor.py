@@ -27,8 +27,13 @@ WORKFLOWS = [
     wf((4, "Solve it.", "none")),
     wf((1, "Solve.", "none"), (2, "Solve.", "none"), (0, "Solve.", "none"), (3, "Pick the best answer.", "all")),
     wf((0, "Solve.", "none"), (1, "Solve.", "none"), (2, "Compare the first two.", (0, 1)), (3, "Review.", (2,))),
-    wf((2, "Solve.", "all"), (4, "Solve again.", "none"), (1, "Check.", "all"), (0, "Improve.", "none"),
-       (3, "Choose the final answer.", "all")),
+    wf(
+        (2, "Solve.", "all"),
+        (4, "Solve again.", "none"),
+        (1, "Check.", "all"),
+        (0, "Improve.", "none"),
+        (3, "Choose the final answer.", "all"),
+    ),
 ]
 
 
@@ -144,8 +149,13 @@ def test_garbage_is_an_answer_not_a_fault():
 
 def test_independent_step_already_running_finishes_when_another_fails():
     with serve(FaultConfig.only("server_error")) as sim:
-        pool = sim.pool.model_copy(update={"workers": tuple(
-            w if w.id != 1 else w.model_copy(update={"model": "missing-model"}) for w in sim.pool.workers)})
+        pool = sim.pool.model_copy(
+            update={
+                "workers": tuple(
+                    w if w.id != 1 else w.model_copy(update={"model": "missing-model"}) for w in sim.pool.workers
+                )
+            }
+        )
         workflow = wf((1, "Solve.", "none"), (2, "Solve.", "none"), (3, "Check.", "all"))
         ex = run(execute(workflow, QUESTIONS[0], PoolClient(pool, retry=FAST), seed=0))
     assert not ex.ok and ex.failure.startswith("step 0 (worker 1): HTTP 404")
@@ -153,8 +163,11 @@ def test_independent_step_already_running_finishes_when_another_fails():
 
 
 def test_a_batch_survives_failures_and_keeps_order(sim):
-    jobs = [Job(CHAIN, QUESTIONS[0], seed=0), Job(wf((99, "Solve.", "none")), QUESTIONS[1]),
-            Job(FAN_IN, QUESTIONS[2], seed=3)]
+    jobs = [
+        Job(CHAIN, QUESTIONS[0], seed=0),
+        Job(wf((99, "Solve.", "none")), QUESTIONS[1]),
+        Job(FAN_IN, QUESTIONS[2], seed=3),
+    ]
     out = run(execute_many(jobs, PoolClient(sim.pool)))
     assert [e.ok for e in out] == [True, False, True]
     assert out[1].failure == "step 0 (worker 99): worker 99 is not in the pool"

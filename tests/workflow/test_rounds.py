@@ -82,8 +82,7 @@ def test_empty_lists_in_round_zero_are_a_plan_error(sim):
 
 
 def test_a_later_round_that_does_not_parse_keeps_the_previous_answer(sim):
-    rec = run(run_rounds(by_round(CHAIN, "no plan here"), QUESTIONS[3], sim.pool, PoolClient(sim.pool),
-                         extra_rounds=2))
+    rec = run(run_rounds(by_round(CHAIN, "no plan here"), QUESTIONS[3], sim.pool, PoolClient(sim.pool), extra_rounds=2))
     assert rec.stop_reason == "parse_error" and len(rec.rounds) == 2
     assert rec.rounds[1].parse_error.startswith("no_lists")
     assert rec.answer == rec.rounds[0].execution.answer and rec.ok
@@ -163,8 +162,7 @@ def test_without_conductor_id_there_is_no_nesting(sim):
 def test_naming_the_conductor_past_the_limit_is_a_nested_plan_error(sim):
     pool = sim.pool.model_copy(update={"conductor_id": -1})
     always = wf((-1, QUESTIONS[5], "none")).render()
-    rec = run(run_rounds(ScriptedPlanner(lambda m, p: always), QUESTIONS[5], pool, PoolClient(sim.pool),
-                         max_depth=1))
+    rec = run(run_rounds(ScriptedPlanner(lambda m, p: always), QUESTIONS[5], pool, PoolClient(sim.pool), max_depth=1))
     assert rec.failure is None
     assert rec.plan_error.startswith("step 0 (nested): unknown_worker")
     nested = rec.rounds[0].execution.steps[0].nested

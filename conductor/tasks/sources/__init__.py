@@ -49,7 +49,9 @@ class SourceInfo:
     description: str
 
 
-def _info(module: object, domain: Domain, real: bool, offline: bool, license: str, eval_only: bool, desc: str) -> SourceInfo:
+def _info(
+    module: object, domain: Domain, real: bool, offline: bool, license: str, eval_only: bool, desc: str
+) -> SourceInfo:
     return SourceInfo(
         name=module.NAME,  # type: ignore[attr-defined]
         domain=domain,

@@ -37,7 +37,7 @@ def math_question(problem: str) -> str:
 
 def choice_question(stem: str, choices: list[str]) -> str:
     lines = [stem.strip(), ""]
-    lines += [f"({letter}) {str(choice).strip()}" for letter, choice in zip(LETTERS, choices)]
+    lines += [f"({letter}) {str(choice).strip()}" for letter, choice in zip(LETTERS, choices, strict=False)]
     return "\n".join(lines) + f"\n\n{CHOICE_INSTRUCTIONS}"
 
 

@@ -19,9 +19,7 @@ PACKAGE = "datasets"
 HUB_ID = "bigcode/bigcodebench"
 
 
-def load(
-    path_or_id: str = HUB_ID, split: str = "v0.1.4", seed: int = 0, cache_dir: str | None = None
-) -> list[Task]:
+def load(path_or_id: str = HUB_ID, split: str = "v0.1.4", seed: int = 0, cache_dir: str | None = None) -> list[Task]:
     tasks = []
     for row in load_rows(path_or_id, split, cache_dir=cache_dir):
         tid = f"{NAME}/{str(row['task_id']).replace('/', '-')}"

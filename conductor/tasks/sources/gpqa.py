@@ -19,9 +19,7 @@ HUB_ID = "Idavidrein/gpqa"
 CONFIG = "gpqa_diamond"
 
 
-def load(
-    path_or_id: str = HUB_ID, split: str = "train", seed: int = 0, cache_dir: str | None = None
-) -> list[Task]:
+def load(path_or_id: str = HUB_ID, split: str = "train", seed: int = 0, cache_dir: str | None = None) -> list[Task]:
     tasks = []
     for row in load_rows(path_or_id, split, name=CONFIG, cache_dir=cache_dir):
         tid = f"{NAME}/{row['Record ID']}"

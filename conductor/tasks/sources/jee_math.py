@@ -3,8 +3,8 @@
 The file ships inside the `evals` package (read as a file: importing evals pulls its whole stack). Each item
 is multiple choice; here it becomes an exact-answer math task: the question without its options, and as
 reference the correct option's value. Items are kept only when that value is a plain closed-form number (digits,
-arithmetic, fractions, roots, pi, e: e.g. 90, -1/4, 3\\sqrt{3}/4) that math-verify parses, and when the question does not refer to
-its options ("which of the following ..."): about a third of the 434 items survive.
+arithmetic, fractions, roots, pi, e: e.g. 90, -1/4, 3\\sqrt{3}/4) that math-verify parses, and when the question
+does not refer to its options ("which of the following ..."): about a third of the 434 items survive.
 """
 
 from __future__ import annotations

@@ -30,9 +30,7 @@ NAME = "livecodebench"
 LOADER_VERSION = "1"
 PACKAGE = "datasets"
 HUB_ID = "livecodebench/code_generation_lite"
-RELEASE_FILES = {
-    f"release_v{k}": ["test.jsonl"] + [f"test{j}.jsonl" for j in range(2, k + 1)] for k in range(1, 7)
-}
+RELEASE_FILES = {f"release_v{k}": ["test.jsonl"] + [f"test{j}.jsonl" for j in range(2, k + 1)] for k in range(1, 7)}
 NO_REFERENCE = "# LiveCodeBench ships no reference solution: answers are judged by the tests alone."
 _DIFFICULTY = {"easy": 1 / 3, "medium": 2 / 3, "hard": 1.0}
 

@@ -148,7 +148,7 @@ def main() -> None:
     except SystemExit as e:
         # An early exit: fine for a stdin/stdout program (its output is what counts), not for tests.
         sys.stdout.flush()
-        raise SystemExit(e.code)
+        raise SystemExit(e.code) from None
     sys.stdout.flush()
     result.write(nonce)
     result.close()

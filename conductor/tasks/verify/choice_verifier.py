@@ -61,7 +61,7 @@ def extract_choice(response: str, n_choices: int = 4, choices: list[str] | None 
         return m.group(1)
     if choices:
         norm = text.strip(" .").lower()
-        for letter, choice in zip(valid, choices):
+        for letter, choice in zip(valid, choices, strict=False):
             if norm == str(choice).strip(" .").lower():
                 return letter
     if span is not None:  # inside <answer>, a lone capital letter is the pick; in free prose it is too risky

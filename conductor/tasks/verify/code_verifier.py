@@ -105,8 +105,11 @@ def _judge(task: Task, code: str) -> tuple[Verdict, bool]:
     style = vd.get("style", "function")
     limits = limits_for(task)
     if style in ("function", "unittest"):
-        program = (function_program(task, code) if style == "function"
-                   else "\n\n".join([vd.get("prelude", ""), code, vd["test"], _UNITTEST_RUNNER]))
+        program = (
+            function_program(task, code)
+            if style == "function"
+            else "\n\n".join([vd.get("prelude", ""), code, vd["test"], _UNITTEST_RUNNER])
+        )
         run = run_program(program, limits=limits, module_name="__candidate__")
         verdict = Verdict.right() if run.status == "completed" else Verdict.wrong(_failure(run, limits))
         return verdict, run.status not in _LOAD_DEPENDENT
@@ -151,8 +154,7 @@ def _call(tests: list[dict[str, str]], program: str, func_name: str, limits: Lim
         expected = json.loads(case["output"])
         if not values_equal(got, expected):
             return Verdict.wrong(
-                f"wrong result on test {i}/{n}: got {preview(json.dumps(got))}, "
-                f"expected {preview(case['output'])}"
+                f"wrong result on test {i}/{n}: got {preview(json.dumps(got))}, expected {preview(case['output'])}"
             ), True
     return Verdict.right(f"ok: {n} tests passed"), True
 

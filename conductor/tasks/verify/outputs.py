@@ -28,11 +28,11 @@ def stdout_matches(got: str, expected: str) -> bool:
         return True
     if len(g) != len(e):
         return False
-    for gl, el in zip(g, e):
+    for gl, el in zip(g, e, strict=False):
         gt, et = gl.split(), el.split()
         if len(gt) != len(et):
             return False
-        if any(a != b and not _num_equal(a, b) for a, b in zip(gt, et)):
+        if any(a != b and not _num_equal(a, b) for a, b in zip(gt, et, strict=False)):
             return False
     return True
 
@@ -44,7 +44,7 @@ def values_equal(got: Any, expected: Any) -> bool:
     if isinstance(got, (int, float)) and isinstance(expected, (int, float)):
         return math.isclose(got, expected, rel_tol=REL_TOL, abs_tol=ABS_TOL)
     if isinstance(got, (list, tuple)) and isinstance(expected, (list, tuple)):
-        return len(got) == len(expected) and all(values_equal(a, b) for a, b in zip(got, expected))
+        return len(got) == len(expected) and all(values_equal(a, b) for a, b in zip(got, expected, strict=False))
     if isinstance(got, dict) and isinstance(expected, dict):
         return got.keys() == expected.keys() and all(values_equal(got[k], expected[k]) for k in got)
     return bool(got == expected)
