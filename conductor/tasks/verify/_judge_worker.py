@@ -12,8 +12,9 @@ descriptors attached (SCM_RIGHTS); sandbox.py started that candidate. Per job th
 3. reports "passed", "failed" (with the error line), "timeout", "ended" (the candidate's process ended) or
    "error" (the test code or this judge broke).
 A candidate that ended, stalled, broke the protocol, returned something that is not plain data, or raised
-SystemExit or KeyboardInterrupt fails the check whatever the test code does with exceptions: the stand-in
-remembers it, and raises a BaseException that `except Exception` does not catch.
+something that is not an Exception (SystemExit, KeyboardInterrupt, its own BaseException subclass) fails the
+check whatever the test code does with exceptions: the stand-in remembers it, and raises a BaseException that
+`except Exception` does not catch.
 
 Forking per job keeps one test's side effects (random seeds, patched modules) from the next, and lets a test
 that never ends be killed without losing the worker. Stdlib only but for _wire.py, loaded by path.
@@ -73,17 +74,14 @@ class _StandIn:
             self._break("failed", f"the function returned a {reply.value}, which is not plain data")
         name, message = reply.error, reply.value
         cls = getattr(builtins, name, None)
-        if name in _ABORTS or (
-            isinstance(cls, type) and issubclass(cls, BaseException) and not issubclass(cls, Exception)
-        ):
+        if reply.base or name in _ABORTS:
             self._break("aborted", name)
+        error: Exception = CandidateError(f"{name}: {message}" if message else name)
         if isinstance(cls, type) and issubclass(cls, Exception):
             try:
                 error = cls(message) if message else cls()
             except Exception:
-                error = CandidateError(f"{name}: {message}" if message else name)
-        else:
-            error = CandidateError(f"{name}: {message}" if message else name)
+                pass
         raise error
 
 

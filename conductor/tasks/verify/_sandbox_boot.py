@@ -12,7 +12,8 @@ candidate is most of a code check's cost, and `import json` alone would add a th
      to the done descriptor, so an early exit(0) does not look like a finished test run;
    - "serve" (function and call tests): loads the program as a module, says "ready", and answers requests on
      its request pipe, one at a time: call a function (or a method of a fresh instance) with the plain
-     arguments given, reply with the plain return value, or with the exception's type name and message.
+     arguments given, reply with the plain return value, or with the exception's type name, message and
+     whether it is an Exception (not a bare BaseException such as SystemExit).
 
 In "serve" mode the tests are not here: they run in the trusted judge and the verdict is made there. So what
 this process says is only ever *the candidate's answer*: it may lie about its answers (that is what wrong
@@ -165,7 +166,8 @@ def _serve(ns: dict, requests: int, replies: int) -> None:
                 message = str(e)[:500]
             except BaseException:
                 message = ""
-            _send(replies, '["raise",' + _text(type(e).__name__[:100]) + "," + _text(message) + "]")
+            plain = "true" if isinstance(e, Exception) else "false"  # false: SystemExit, KeyboardInterrupt, ...
+            _send(replies, '["raise",' + _text(type(e).__name__[:100]) + "," + _text(message) + "," + plain + "]")
             continue
         _reply(replies, outcome)
 

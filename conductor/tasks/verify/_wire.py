@@ -137,12 +137,13 @@ def receive_by(fd: int, deadline: float, limit: int = MAX_FRAME) -> bytes:
 
 class Reply:
     """One answer: kind "ok" (value: the plain return value), "raise" (value: the message, error: the
-    exception's type name) or "bad" (value: the type of a return value that is not plain data)."""
+    exception's type name, base: it was not an Exception, e.g. SystemExit or a class of the program's own
+    derived from BaseException) or "bad" (value: the type of a return value that is not plain data)."""
 
-    __slots__ = ("kind", "value", "error")
+    __slots__ = ("kind", "value", "error", "base")
 
-    def __init__(self, kind: str, value: Any, error: str = "") -> None:
-        self.kind, self.value, self.error = kind, value, error
+    def __init__(self, kind: str, value: Any, error: str = "", base: bool = False) -> None:
+        self.kind, self.value, self.error, self.base = kind, value, error, base
 
 
 class Channel:
@@ -175,8 +176,8 @@ class Channel:
         msg = self.message(deadline)
         if msg[0] == "ok" and len(msg) == 2:
             return Reply("ok", msg[1])
-        if msg[0] == "raise" and len(msg) == 3 and type(msg[1]) is str and type(msg[2]) is str:
-            return Reply("raise", msg[2], msg[1])
+        if msg[0] == "raise" and len(msg) == 4 and type(msg[1]) is str and type(msg[2]) is str:
+            return Reply("raise", msg[2], msg[1], msg[3] is not True)
         if msg[0] == "bad" and len(msg) == 2 and type(msg[1]) is str:
             return Reply("bad", msg[1])
         raise Gone("protocol", "the program sent a message outside the protocol")
