@@ -146,42 +146,64 @@ class Candidate:
         entry: str | None = None,
         cpu_s: float | None = None,
         output_limit: int = 4 * 1024 * 1024,
-        prefix: tuple[str, ...] | None = None,
+        prefix: tuple[str, ...] | None = None,  # the fallback's namespace prefix (None: as probed)
     ) -> None:
         self.limits, self.mode, self.output_limit = limits, mode, output_limit
         self.isolation = require()
         self._stack = ExitStack()
         self._fds: list[int] = []
+        self._returncode: int | None = None
         self.channel: Channel | None = None
+        child_only: list[int] = []  # descriptors only the child keeps
+        try:
+            self._start(program, module_name, stdin, entry, cpu_s, prefix, child_only)
+        except BaseException:
+            self.close()
+            raise
+        finally:
+            for fd in child_only:
+                os.close(fd)  # the child's copies are its own now (or there is no child)
+
+    def _start(
+        self,
+        program: str,
+        module_name: str,
+        stdin: str,
+        entry: str | None,
+        cpu_s: float | None,
+        prefix: tuple[str, ...] | None,
+        child_only: list[int],
+    ) -> None:
+        limits = self.limits
         self.stdout, self.stderr = self._own(_memfd("stdout")), self._own(_memfd("stderr"))
         self._job_fd = self._own(_memfd("job"))
         job: dict = {
-            "mode": mode,
+            "mode": self.mode,
             "program": program,
             "module_name": module_name,
             "cpu_s": max(1, int(cpu_s if cpu_s is not None else limits.timeout_s) + 1),
             "memory_bytes": limits.memory_mb * 1024 * 1024,
-            "file_bytes": max(limits.file_mb * 1024 * 1024, output_limit + 1024),
+            "file_bytes": max(limits.file_mb * 1024 * 1024, self.output_limit + 1024),
             "nproc": THREADS if self.isolation.active else 0,
             "site_packages": list(site_packages()),
             "guard": None,
         }
         shared = [self._job_fd]  # descriptors the child gets and this side keeps (to read them afterwards)
-        if mode == "serve":
+        if self.mode == "serve":
             req_r, req_w = os.pipe()
+            child_only.append(req_r)
             rep_r, rep_w = os.pipe()
+            child_only.append(rep_w)
             self.channel = Channel(self._own(req_w), self._own(rep_r))
-            child_only = [req_r, rep_w]
             job.update(requests_fd=req_r, replies_fd=rep_w, entry=entry)
-            stdin_fd = os.open(os.devnull, os.O_RDONLY)
+            child_only.append(os.open(os.devnull, os.O_RDONLY))
         else:
             self._done_fd = self._own(_memfd("done"))
             self._nonce = secrets.token_bytes(16)
             shared.append(self._done_fd)
-            child_only = []
             job.update(done_fd=self._done_fd, nonce=self._nonce)
-            stdin_fd = _memfd("stdin", stdin.encode("utf-8"))
-        child_only.append(stdin_fd)
+            child_only.append(_memfd("stdin", stdin.encode("utf-8")))
+        stdin_fd = child_only[-1]
         if self.isolation.active:
             uid = self._stack.enter_context(UIDS.slot()) if self.isolation.mode == "bwrap-root" else 65534
             sfd = seccomp_fd(limits.allow_subprocess)
@@ -202,20 +224,11 @@ class Candidate:
         os.write(self._job_fd, marshal.dumps(job))
         os.lseek(self._job_fd, 0, os.SEEK_SET)
         self.start = time.monotonic()
-        try:
-            self.proc = subprocess.Popen(
-                [*argv, str(self._job_fd)], stdin=stdin_fd, stdout=self.stdout, stderr=self.stderr,
-                pass_fds=[*shared, *child_only], cwd=cwd, env=_child_env(home), start_new_session=True,
-            )  # fmt: skip
-        except BaseException:
-            self._close_fds()
-            self._stack.close()
-            raise
-        finally:
-            for fd in child_only:
-                os.close(fd)  # the child's copies are its own now
+        self.proc = subprocess.Popen(
+            [*argv, str(self._job_fd)], stdin=stdin_fd, stdout=self.stdout, stderr=self.stderr,
+            pass_fds=[*shared, *child_only], cwd=cwd, env=_child_env(home), start_new_session=True,
+        )  # fmt: skip
         self._pidfd = self._own(os.pidfd_open(self.proc.pid))
-        self._returncode: int | None = None
 
     def _own(self, fd: int) -> int:
         self._fds.append(fd)
@@ -298,7 +311,7 @@ class Candidate:
 
     def close(self) -> None:
         try:
-            if hasattr(self, "proc"):
+            if hasattr(self, "_pidfd"):
                 self.kill()
         finally:
             self._close_fds()
