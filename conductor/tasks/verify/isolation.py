@@ -29,6 +29,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -145,10 +146,13 @@ def bwrap_argv(mode: Mode, uid: int, seccomp_fd: int | None) -> list[str]:
 
 
 class _UidSlots:
-    """Run-own uids in root mode, so one run's process limit and files are its alone."""
+    """Run-own uids in root mode, so one run's process limit (RLIMIT_NPROC counts per uid) and files are its
+    alone. Each process starts at its own offset in the range, so two trainers on one machine rarely meet."""
 
     def __init__(self) -> None:
-        self._free = list(range(UID_BASE + UID_SLOTS - 1, UID_BASE - 1, -1))
+        start = secrets.randbelow(UID_SLOTS)
+        order = [UID_BASE + (start + i) % UID_SLOTS for i in range(UID_SLOTS)]
+        self._free = order[::-1]  # pop() takes from the end
         self._lock = threading.Lock()
 
     @contextmanager
