@@ -3,8 +3,11 @@
     python -m benchmarks.code_verifier [--workers N]
 
 Checks all 164 HumanEval canonical solutions (each must pass) and one mutated program per task from
-conductor.tasks.mutate (each must fail) with `verify_many`, which runs one sandboxed process per core.
-Mutants are built first and not timed. The last line is machine-readable:
+conductor.tasks.mutate (each must fail) with `verify_many`, which runs one sandboxed process per core, each
+answering the tests of a judge worker (conductor/tasks/verify/judge.py). Mutants are built first and not timed
+(with run_tests, which does not fill the verdict cache, so every timed candidate really runs). It prints the
+sandbox's isolation (bubblewrap, or the fallback): figures compare only between runs in the same mode. The
+last line is machine-readable:
 
     code_verifier candidates_per_s=<x> n=<n>
 """
@@ -19,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from conductor.tasks.mutate import wrong_program
 from conductor.tasks.sources import load_source
 from conductor.tasks.verify import verify_many
+from conductor.tasks.verify.isolation import isolation
 
 
 def _wrap(program: str) -> str:
@@ -43,7 +47,7 @@ def main() -> None:
     passed = sum(v.correct for v in verdicts[:n_tasks])
     rejected = sum(not v.correct for v in verdicts[n_tasks:])
     rate = len(items) / seconds
-    print(f"machine: {os.cpu_count()} cores, {args.workers} parallel sandboxes")
+    print(f"machine: {os.cpu_count()} cores, {args.workers} parallel sandboxes; isolation: {isolation().detail}")
     print(f"canonical passed: {passed}/{n_tasks}; mutated rejected: {rejected}/{n_tasks}; {seconds:.2f}s")
     if passed != n_tasks or rejected != n_tasks:
         raise SystemExit("verifier disagrees with the reference programs: see the counts above")

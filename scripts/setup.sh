@@ -5,6 +5,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-python3.11}
 command -v "$PY" >/dev/null || PY=python3
+# The code verifier's sandbox (docs/tasks.md, threat model): bubblewrap, from the distribution's packages.
+if ! command -v bwrap >/dev/null 2>&1; then
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing bubblewrap (the OS sandbox for code answers)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -q bubblewrap >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q bubblewrap >/dev/null; } \
+      || echo "setup: WARNING: could not install bubblewrap; code answers will run without OS isolation" >&2
+  else
+    echo "setup: WARNING: bubblewrap (bwrap) is missing, so code answers would run without OS isolation;" \
+      "install it (sudo apt-get install -y bubblewrap, or your distribution's bubblewrap package)" >&2
+  fi
+fi
 if [[ ! -x .venv/bin/python ]]; then
   echo "setup: creating .venv with $($PY --version)"
   "$PY" -m venv .venv

@@ -1,108 +1,132 @@
-"""The first code a sandboxed child runs (stdlib only; executed as `python -I -S -B _sandbox_boot.py ROOT`).
+"""The first code a sandboxed child runs: `python -I -S -B _sandbox_boot.py JOB_FD` (sandbox.py starts it).
 
-Why a boot script and not `preexec_fn`: the parent checks candidates from many threads at once, and
-`preexec_fn` is unsafe in a threaded parent. So the child limits itself before the candidate runs:
+It imports nothing that is not built in (marshal, os, sys, resource, binascii): a fresh interpreter per
+candidate is most of a code check's cost, and `import json` alone would add a third to it.
 
-1. reads its nonce from the environment and deletes it (the candidate never sees it);
-2. sets resource limits: address space (memory), CPU seconds, file size, no core dumps;
-3. installs an audit hook that refuses sockets, new processes, signals to other processes, writes outside
-   the working directory, and reads of other processes' /proc entries or of credential folders;
-4. runs the program with `exec`; if it ran to the end, writes the nonce to ROOT/result, so the parent can
-   tell "tests completed" from "the program exited early with status 0" (a known reward hack).
+1. reads its job (marshal: config and program, written by the trusted parent) from JOB_FD and closes it;
+2. sets resource limits: address space, CPU seconds, file size, processes, no core dumps;
+3. where the OS gives no isolation (the fallback, see isolation.py), installs today's audit hook, a seatbelt
+   that native code can get past (_sandbox_guard.py);
+4. then, by the job's mode:
+   - "program" (stdio and unittest tests): runs the program to its end and, only then, writes the job's nonce
+     to the done descriptor, so an early exit(0) does not look like a finished test run;
+   - "serve" (function and call tests): loads the program as a module, says "ready", and answers requests on
+     its request pipe, one at a time: call a function (or a method of a fresh instance) with the plain
+     arguments given, reply with the plain return value, or with the exception's type name, message and
+     whether it is an Exception (not a bare BaseException such as SystemExit).
 
-Audit hooks are a seatbelt, not a jail: code that loads native libraries can get past them. The parent adds
-a network namespace (unshare) where the machine allows it. For hostile code, run workers in containers.
+In "serve" mode the tests are not here: they run in the trusted judge and the verdict is made there. So what
+this process says is only ever *the candidate's answer*: it may lie about its answers (that is what wrong
+answers are), never about the tests. Replies are JSON text with a few one-key tags (see _wire.py), written
+here by hand; the trusted side decodes them with a strict decoder.
 """
 
-import json
+import binascii
+import marshal
 import os
-import re
 import resource
 import sys
-import threading
 
-_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
-_PROC = re.compile(r"^/proc/(\d+)(?:/|$)")
-_PROCESS_EVENTS = {
-    "subprocess.Popen",
-    "os.system",
-    "os.exec",
-    "os.posix_spawn",
-    "os.spawn",
-    "os.fork",
-    "os.forkpty",
-    "os.startfile",
-}
-_PATH_EVENTS_FIRST = {
-    "os.remove",
-    "os.rmdir",
-    "os.mkdir",
-    "os.chmod",
-    "os.chown",
-    "os.utime",
-    "os.truncate",
-    "os.mkfifo",
-    "os.mknod",
-    "os.chflags",
-    "os.setxattr",
-    "os.removexattr",
-    "shutil.rmtree",
-}
-_PATH_EVENTS_BOTH = {"os.rename", "os.link"}
+_INF = float("inf")
+_MAX_DEPTH = 100
+_PLAIN_BASES: tuple[type, ...] = (int, float, str, bytes, complex, list, tuple, set, frozenset, dict)
+_HEX_BITS = 13_000  # ints past about 3,900 digits travel in hex (decimal conversion is capped and quadratic)
 
 
-def _install_guard(work: str, deny_read: list[str], allow_subprocess: bool) -> None:
-    work_prefix = work.rstrip(os.sep) + os.sep
-    own_pid = str(os.getpid())
-    local = threading.local()
-    realpath, fsdecode = os.path.realpath, os.fsdecode
+class _NotPlain(Exception):
+    pass
 
-    def inside(path: object) -> bool:
-        if isinstance(path, int):
-            return True  # an already-open descriptor: it was allowed when it was opened
-        p = realpath(fsdecode(path))  # type: ignore[arg-type]
-        return p == work.rstrip(os.sep) or p.startswith(work_prefix) or p == "/dev/null"
 
-    def check_read(path: object) -> None:
-        if isinstance(path, int):
-            return
-        p = realpath(fsdecode(path))  # type: ignore[arg-type]
-        m = _PROC.match(p)
-        if m and m.group(1) != own_pid:
-            raise PermissionError(f"sandbox: reading another process's /proc entry is refused: {p}")
-        for d in deny_read:
-            if p == d or p.startswith(d + os.sep):
-                raise PermissionError(f"sandbox: reading {p} is refused")
+def _b64(data: bytes) -> str:
+    return binascii.b2a_base64(data, newline=False).decode("ascii")
 
-    def hook(event: str, args: tuple) -> None:
-        if getattr(local, "busy", False):
-            return
-        local.busy = True
-        try:
-            if event == "open":
-                path, mode, flags = args
-                writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or bool(
-                    (flags or 0) & _WRITE_FLAGS
-                )
-                if writing and not inside(path):
-                    raise PermissionError(f"sandbox: writing outside the working directory is refused: {path}")
-                check_read(path)
-            elif event.startswith("socket."):
-                raise PermissionError(f"sandbox: network access is refused ({event})")
-            elif event in _PROCESS_EVENTS and not allow_subprocess:
-                raise PermissionError(f"sandbox: starting processes is refused ({event})")
-            elif event in ("os.kill", "os.killpg") and str(args[0]) != own_pid:
-                raise PermissionError("sandbox: signalling other processes is refused")
-            elif event in _PATH_EVENTS_FIRST and not inside(args[0]):
-                raise PermissionError(f"sandbox: changing files outside the working directory is refused ({event})")
-            elif event in _PATH_EVENTS_BOTH and not (inside(args[0]) and inside(args[1])):
-                raise PermissionError(f"sandbox: changing files outside the working directory is refused ({event})")
-            elif event == "os.symlink" and not inside(args[1]):
-                raise PermissionError("sandbox: creating links outside the working directory is refused")
-        finally:
-            local.busy = False
 
-    sys.addaudithook(hook)
+def _text(s: str) -> str:
+    if s.isascii() and s.isprintable() and '"' not in s and "\\" not in s:
+        return '"' + s + '"'
+    return '{"u":"' + _b64(s.encode("utf-8", "surrogatepass")) + '"}'
+
+
+def _items(values, depth: int) -> str:  # values: whatever the candidate returned (no typing import here)
+    return ",".join([to_json(v, depth + 1) for v in values])
+
+
+def to_json(v, depth: int = 0) -> str:
+    """The wire form of a plain value (see _wire.py); _NotPlain for anything else."""
+    if depth > _MAX_DEPTH:
+        raise _NotPlain("nested too deeply")
+    t = type(v)
+    if v is None:
+        return "null"
+    if t is bool:
+        return "true" if v else "false"
+    if t is int:
+        return int.__repr__(v) if v.bit_length() <= _HEX_BITS else '{"x":"' + format(v, "x") + '"}'
+    if t is float:
+        if v != v:
+            return "NaN"
+        if v == _INF or v == -_INF:
+            return "Infinity" if v > 0 else "-Infinity"
+        return float.__repr__(v)
+    if t is str:
+        return _text(v)
+    if t is list:
+        return "[" + _items(v, depth) + "]"
+    if t is tuple:
+        return '{"t":[' + _items(v, depth) + "]}"
+    if t is set:
+        return '{"s":[' + _items(v, depth) + "]}"
+    if t is frozenset:
+        return '{"f":[' + _items(v, depth) + "]}"
+    if t is dict:
+        pairs = [f"[{to_json(k, depth + 1)},{to_json(x, depth + 1)}]" for k, x in v.items()]
+        return '{"d":[' + ",".join(pairs) + "]}"
+    if t is bytes or t is bytearray:
+        return '{"b":"' + _b64(bytes(v)) + '"}'
+    if t is complex:
+        return '{"c":[' + to_json(v.real) + "," + to_json(v.imag) + "]}"
+    return to_json(_coerced(v), depth + 1)
+
+
+def _coerced(v):
+    """A subclass of a plain type, or a numpy scalar, as the builtin value it stands for."""
+    for base in _PLAIN_BASES:
+        if isinstance(v, base):
+            return base(v)
+    if type(v).__module__ == "numpy" and getattr(v, "ndim", None) == 0 and hasattr(v, "item"):
+        item = v.item()
+        if type(item) in (bool, int, float, complex, str, bytes):
+            return item
+    raise _NotPlain(type(v).__name__)
+
+
+# ---- frames (blocking; the trusted side does the waiting with deadlines) ----
+
+
+def _send(fd: int, text: str) -> None:
+    payload = text.encode("utf-8", "surrogatepass")
+    view = memoryview(len(payload).to_bytes(4, "big") + payload)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _receive(fd: int) -> bytes | None:
+    head = _read_exactly(fd, 4)
+    return None if head is None else _read_exactly(fd, int.from_bytes(head, "big"))
+
+
+def _read_exactly(fd: int, n: int) -> bytes | None:
+    chunks, got = [], 0
+    while got < n:
+        chunk = os.read(fd, min(n - got, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+# ---- the run ----
 
 
 def _limit(kind: int, value: int) -> None:
@@ -110,48 +134,89 @@ def _limit(kind: int, value: int) -> None:
         _, hard = resource.getrlimit(kind)
         if hard != resource.RLIM_INFINITY:
             value = min(value, hard)
-        resource.setrlimit(kind, (value, value if hard == resource.RLIM_INFINITY else hard))
+        resource.setrlimit(kind, (value, value))
     except (ValueError, OSError):
         pass  # a limit the platform does not support: the parent's wall-clock limit still holds
 
 
+def _reply(fd: int, outcome: object) -> None:
+    try:
+        text = '["ok",' + to_json(outcome) + "]"
+    except _NotPlain as e:
+        text = '["bad",' + _text(str(e)[:200]) + "]"
+    except RecursionError:
+        text = '["bad","nested too deeply"]'
+    _send(fd, text)
+
+
+def _serve(ns: dict, requests: int, replies: int) -> None:
+    """Answer requests until the trusted side closes its end."""
+    while True:
+        raw = _receive(requests)
+        if raw is None:
+            return
+        request = marshal.loads(raw)
+        try:
+            if request[0] == "call":
+                outcome = ns[request[1]](*request[2], **request[3])
+            else:  # "method": a fresh instance per call, as LeetCode's judge makes one
+                outcome = getattr(ns[request[1]](), request[2])(*request[3])
+        except BaseException as e:  # SystemExit and KeyboardInterrupt too: the judge decides what they mean
+            try:
+                message = str(e)[:500]
+            except BaseException:
+                message = ""
+            plain = "true" if isinstance(e, Exception) else "false"  # false: SystemExit, KeyboardInterrupt, ...
+            _send(replies, '["raise",' + _text(type(e).__name__[:100]) + "," + _text(message) + "," + plain + "]")
+            continue
+        _reply(replies, outcome)
+
+
 def main() -> None:
-    root = sys.argv[1]
-    nonce = os.environ.pop("CONDUCTOR_SANDBOX_NONCE", "")
-    with open(os.path.join(root, "config.json")) as f:
-        cfg = json.load(f)
-    with open(os.path.join(root, "program.py"), encoding="utf-8") as f:
-        source = f.read()
-    work = os.path.realpath(os.path.join(root, "work"))
-    os.chdir(work)
-    result = open(os.path.join(root, "result"), "w")  # opened before the guard, which would refuse it
+    with os.fdopen(int(sys.argv[1]), "rb") as f:
+        job = marshal.loads(f.read())
     sys.dont_write_bytecode = True
-    here = os.path.dirname(os.path.realpath(__file__))
-    sys.path[:] = [work] + [p for p in sys.path if p and os.path.realpath(p) != here] + cfg.get("site_packages", [])
     sys.argv = ["program.py"]
+    sys.path[:] = [os.getcwd()] + [p for p in sys.path if p] + job["site_packages"]
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
-
+    sys.set_int_max_str_digits(0)  # as before Python 3.11: a program may print a 10,000-digit answer
     _limit(resource.RLIMIT_CORE, 0)
-    _limit(resource.RLIMIT_CPU, int(cfg["cpu_s"]))
-    _limit(resource.RLIMIT_FSIZE, int(cfg["file_bytes"]))
-    _limit(resource.RLIMIT_AS, int(cfg["memory_bytes"]))
-    _install_guard(work, cfg.get("deny_read", []), bool(cfg.get("allow_subprocess", False)))
+    _limit(resource.RLIMIT_CPU, job["cpu_s"])
+    _limit(resource.RLIMIT_FSIZE, job["file_bytes"])
+    _limit(resource.RLIMIT_AS, job["memory_bytes"])
+    if job["nproc"]:
+        _limit(resource.RLIMIT_NPROC, job["nproc"])
+    if job["guard"] is not None:  # no OS isolation on this machine: the audit hook is all there is
+        sys.path.insert(0, job["guard"].pop("boot_dir"))
+        from _sandbox_guard import install
 
+        del sys.path[0]
+        install(**job["guard"])
     try:
-        code = compile(source, "program.py", "exec")
-    except SyntaxError as e:
-        print(f"SyntaxError: {e.msg} (line {e.lineno})", file=sys.stderr)
+        code = compile(job["program"], "program.py", "exec")
+    except (SyntaxError, ValueError) as e:
+        print(f"{type(e).__name__}: {getattr(e, 'msg', e)} (line {getattr(e, 'lineno', None)})", file=sys.stderr)
         sys.exit(3)
-    namespace = {"__name__": cfg.get("module_name", "__main__"), "__builtins__": __builtins__}
+    ns = {"__name__": job["module_name"], "__builtins__": __builtins__}
+    if job["mode"] == "serve":
+        requests, replies, entry = job["requests_fd"], job["replies_fd"], job["entry"]
+        del job
+        exec(code, ns)
+        if entry not in ns:
+            print(f"NameError: name '{entry}' is not defined", file=sys.stderr)
+            sys.exit(1)
+        _send(replies, '["ready"]')
+        _serve(ns, requests, replies)
+        return
+    done, nonce = job["done_fd"], job["nonce"]
+    del job
     try:
-        exec(code, namespace)
-    except SystemExit as e:
-        # An early exit: fine for a stdin/stdout program (its output is what counts), not for tests.
+        exec(code, ns)
+    except SystemExit as e:  # an early exit: fine for a stdio program (its output is what counts), not for tests
         sys.stdout.flush()
         raise SystemExit(e.code) from None
     sys.stdout.flush()
-    result.write(nonce)
-    result.close()
+    os.write(done, nonce)
 
 
 if __name__ == "__main__":

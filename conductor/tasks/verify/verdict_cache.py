@@ -7,9 +7,16 @@ process (about 50 ms a core). Real workers repeat themselves too, at temperature
 
 What is kept: only verdicts that the program and the tests decide. A run stopped by the wall clock, the memory
 limit or a signal depends on the machine's load at that moment, so it is not kept and the next request runs
-the program again. The key holds the task's id, its whole verifier data (tests, limits) and the program text,
-so a changed test suite or limit never reuses an old verdict. Concurrent requests for the same key wait for
-the one run in flight instead of starting their own.
+the program again; nor is a failure of the verifier itself (a sandbox that did not start, a judge that died).
+Concurrent requests for the same key wait for the one run in flight instead of starting their own.
+
+Why a hostile program cannot poison it: the key is a SHA-256 of everything the verdict depends on that is not
+the program's behaviour: the task's id, its whole verifier data (tests, limits), the program text, how this
+process isolates candidates (a verdict from the fallback is not one from bubblewrap) and VERDICT_RULES, the
+version of the rules that turn a run into a verdict. All of it comes from the trusted side, and the JSON it is
+hashed from is unambiguous (quoted strings), so two programs share a key only if they are the same text on the
+same tests. A program controls only its own verdict, which the judge makes outside its reach (judge.py), and
+only the verdict of the exact same text on the same tests is reused. The cache is in memory, per process.
 
 The cache lives in the process (a campaign, a benchmark), bounded to `CONDUCTOR_VERDICT_CACHE` verdicts
 (default 20,000; 0 turns it off, e.g. to time the sandbox itself).
@@ -25,13 +32,18 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from conductor.tasks.schema import Task
+from conductor.tasks.verify.isolation import isolation
 from conductor.tasks.verify.verdict import Verdict
 
 DEFAULT_SIZE = 20_000  # verdicts are ~200 bytes each: a few MB at most
 
 
+VERDICT_RULES = 2  # 2: tests in the judge, plain-data replies, bubblewrap (issue 16)
+
+
 def verdict_key(task: Task, code: str) -> str:
-    blob = json.dumps([task.id, task.verifier, task.verifier_data, code], sort_keys=True, default=str)
+    facts = [VERDICT_RULES, isolation().mode, task.id, task.verifier, task.verifier_data, code]
+    blob = json.dumps(facts, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
