@@ -167,7 +167,8 @@ def test_unittest_style_runs_in_the_same_jail(attack: str, scene: Scene) -> None
 
 def test_what_a_sandboxed_program_sees() -> None:
     """The whole view from inside: a root with system folders only, an unprivileged uid, its own PID space,
-    /usr read-only, /tmp writable, no repository, no home."""
+    /usr read-only, /tmp writable, no repository files (a venv inside the clone is bound read-only, so the
+    clone's path itself may exist as the bind's parent), no home."""
     program = (
         "import json, os\n"
         "def writable(p):\n"
@@ -177,7 +178,7 @@ def test_what_a_sandboxed_program_sees() -> None:
         "    except OSError:\n"
         "        return False\n"
         f"print(json.dumps(dict(root=sorted(os.listdir('/')), uid=os.getuid(), pid=os.getpid(), cwd=os.getcwd(),"
-        f" repo=os.path.exists({str(REPO)!r}), usr=writable('/usr/lib'), tmp=writable('/tmp'),"
+        f" repo=os.path.exists({str(REPO / 'pyproject.toml')!r}), usr=writable('/usr/lib'), tmp=writable('/tmp'),"
         " procs=sorted(int(d) for d in os.listdir('/proc') if d.isdigit()))))\n"
     )
     run = run_program(program, limits=Limits(timeout_s=5))
