@@ -64,8 +64,11 @@ def _offline() -> bool:
 
 
 def check_reachable(name_or_path: str) -> None:
-    """Fail early, and readably, when an id is neither a folder nor cached and the hub cannot be reached."""
-    if Path(name_or_path).expanduser().is_dir():
+    """Fail early, and readably, when an id is neither a model folder nor cached and the hub cannot be reached."""
+    folder = Path(name_or_path).expanduser()
+    if folder.is_dir():
+        if not any((folder / f).is_file() for f in ("config.json", "adapter_config.json")):
+            raise PolicyLoadError(f"folder {name_or_path!r} holds no saved model (no config.json)")
         return
     if name_or_path.startswith((".", "/", "~")):
         raise PolicyLoadError(f"model folder {name_or_path!r} does not exist")
