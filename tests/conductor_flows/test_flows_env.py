@@ -1,4 +1,4 @@
-"""Importing flows points Prefect at the project's state folder, and creates it on a fresh clone."""
+"""Importing conductor_flows points Prefect at the project's state folder, and creates it on a fresh clone."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ def test_prefect_home_is_created_under_a_missing_conductor_home(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env["CONDUCTOR_HOME"] = str(home)
     code = (
-        "import os, flows\n"
+        "import os, conductor_flows\n"
         "print(os.environ['PREFECT_HOME'], os.environ['PREFECT_SERVER_ANALYTICS_ENABLED'])\n"
         "assert os.path.isdir(os.environ['PREFECT_HOME'])\n"
     )
