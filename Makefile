@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test serve-flows clean
+.PHONY: setup demo test lint serve-flows clean
 
 setup: $(STAMP)
 
@@ -15,11 +15,18 @@ $(STAMP): requirements.lock constraints.txt pyproject.toml scripts/setup.sh
 demo: setup
 	$(BIN)/conductor demo
 
-test: setup
+# The checks CI runs (.ci/run calls `make test`): lint, format, types, the import layers, then the tests.
+test: setup lint
 	$(BIN)/python -m pytest -m "not gpu" -q
 
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
 serve-flows: setup
-	$(BIN)/python -m flows.deployments
+	$(BIN)/python -m conductor_flows.deployments
 
 clean:
 	rm -rf .conductor

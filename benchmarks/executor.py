@@ -37,10 +37,13 @@ import urllib.request
 from collections import Counter
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from conductor.pool.client import PoolClient
 from conductor.pool.spec import PoolSpec, load_pool
 from conductor.tasks.schema import Task
-from conductor.workflow.executor import Job, execute_many, execute_sequential
+from conductor.workflow.executor import ExecutionRequest, execute_many, execute_sequential
 from conductor.workflow.schema import Step, Workflow
 from conductor.workflow.worker_prompt import worker_messages
 
@@ -119,7 +122,8 @@ class ServerProcess:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.proc.stderr.read().decode()[-2000:]}")
+                err = self.proc.stderr.read().decode() if self.proc.stderr is not None else ""
+                raise RuntimeError(f"server exited: {err[-2000:]}")
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/health", timeout=1):
                     return
@@ -145,7 +149,7 @@ def bench_pool(url: str, global_limit: int, worker_limit: int) -> PoolSpec:
 
 async def _executor(workflows: list[Workflow], questions: list[str], pool: PoolSpec) -> tuple[float, int]:
     client = PoolClient(pool)
-    jobs = [Job(w, questions[i % len(questions)], seed=i) for i, w in enumerate(workflows)]
+    jobs = [ExecutionRequest(w, questions[i % len(questions)], seed=i) for i, w in enumerate(workflows)]
     t0 = time.perf_counter()
     out = await execute_many(jobs, client)
     elapsed = time.perf_counter() - t0
@@ -196,9 +200,6 @@ def main(argv: list[str] | None = None) -> dict:
     tasks = make_tasks()
     questions = [t.question for t in tasks]
     with tempfile.TemporaryDirectory() as tmp:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
         tasks_path = Path(tmp) / "tasks.parquet"
         pq.write_table(pa.Table.from_pylist([t.to_row() for t in tasks]), tasks_path)
         slow = ServerProcess(tasks_path, args.latency)

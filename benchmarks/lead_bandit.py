@@ -2,7 +2,7 @@
 
     python -m benchmarks.lead_bandit CHECKPOINT --home DIR                 # 300 steps, sampled rewards
     python -m benchmarks.lead_bandit CHECKPOINT --home DIR --exact         # expected rewards, no coin flips
-    python -m benchmarks.lead_bandit CHECKPOINT --home DIR --set policy.sft_lead=false   # an older warm start
+    python -m benchmarks.lead_bandit CHECKPOINT --home DIR --set tiny.lead=false   # an older warm start
 
 A probe, not the training loop: only the first worker is learned. Each step draws 4 training tasks, each
 with a random sub-pool of 2-4 workers as training draws them, reads the checkpoint's distribution over the
@@ -31,17 +31,20 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from benchmarks.routing import decision_point  # noqa: E402
+import torch  # noqa: E402
+
+from benchmarks.routing import decision_point, writes_lead  # noqa: E402
 from conductor.config import Paths, load_run_config  # noqa: E402
 from conductor.iteration.campaign import load_all_tasks  # noqa: E402
-from conductor.iteration.pools import draw_pool  # noqa: E402
 from conductor.iteration.selection import evaluation_tasks  # noqa: E402
-from conductor.pool.spec import load_pool  # noqa: E402
+from conductor.policy.cache import load_policy  # noqa: E402
+from conductor.pool.draw import draw_pool  # noqa: E402
+from conductor.pool.spec import PoolSpec, load_pool  # noqa: E402
 from conductor.sim.oracle import DOMAINS, REVIEW_SUBTASK, SOLVE_SUBTASK, expected_accuracy  # noqa: E402
 from conductor.workflow.schema import Step, Workflow  # noqa: E402
 
 
-def same_worker_accuracy(pool, domain: str, worker: int) -> float:
+def same_worker_accuracy(pool: PoolSpec, domain: str, worker: int) -> float:
     """Expected accuracy of the plan the learned structure uses: the worker twice, then it aggregates."""
     solve = Step(worker=worker, subtask=SOLVE_SUBTASK, access="none")
     review = Step(worker=worker, subtask=REVIEW_SUBTASK, access="all")
@@ -61,15 +64,11 @@ def main() -> None:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="run-config field the checkpoint was trained with (prompt mode, sft_lead, ...)",
+        help="run-config field the checkpoint was trained with (prompt mode, tiny.lead, ...)",
     )
     args = ap.parse_args()
     if args.home:
         os.environ["CONDUCTOR_HOME"] = args.home
-    import torch
-
-    from conductor.iteration.policy_cache import load_policy
-
     torch.manual_seed(args.seed)
     cfg = load_run_config(None, args.set)
     paths = Paths(home=Path(args.home)) if args.home else Paths()
@@ -79,7 +78,7 @@ def main() -> None:
     tasks = load_all_tasks(cfg, paths)
     train = [t for t in tasks if t.split == "train"]
     held_out = evaluation_tasks(tasks, 30, cfg.seed)
-    lead = cfg.policy.writes_lead
+    lead = writes_lead(cfg)
     acc = {(d, w): same_worker_accuracy(pool, d, w) for d in DOMAINS for w in pool.ids}
     policy = load_policy(args.checkpoint, cfg.policy)
     model = policy.model

@@ -29,9 +29,23 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from conductor.config import Paths, load_run_config  # noqa: E402
-from conductor.iteration.campaign import load_all_tasks, run_campaign  # noqa: E402
+from dataclasses import replace  # noqa: E402
+from typing import Any  # noqa: E402
+
+from conductor.config import Paths, RunConfig, load_run_config  # noqa: E402
+from conductor.evaluate.jobs import evaluation_jobs  # noqa: E402
+from conductor.evaluate.metrics import accuracy_by_policy, expected_plan_accuracy, oracle_accuracy  # noqa: E402
+from conductor.iteration.campaign import load_all_tasks, run_campaign, running_pool  # noqa: E402
 from conductor.iteration.selection import evaluation_tasks  # noqa: E402
+from conductor.policy.cache import load_policy  # noqa: E402
+from conductor.pool.client import PoolClient  # noqa: E402
+from conductor.pool.spec import load_pool  # noqa: E402
+from conductor.rollout.scoring import score_jobs  # noqa: E402
+from conductor.seeds import evaluation_seed  # noqa: E402
+from conductor.serve.planner import PolicyPlanner  # noqa: E402
+from conductor.tasks.verify import verify_many  # noqa: E402
+from conductor.workflow.conductor_prompt import PromptSettings  # noqa: E402
+from conductor.workflow.rounds import RoundsRecord, run_rounds  # noqa: E402
 from conductor.workflow.schema import MAX_STEPS  # noqa: E402
 
 FULL = [
@@ -53,26 +67,23 @@ QUICK = [
     "rollout.pool_max=4",
     "eval.tasks=24",
     "eval.every=2",
-    "policy.sft_steps=600",
+    "tiny.sft_steps=600",
 ]
 
 
-def recursion_accuracy(cfg, paths: Paths, checkpoint: str, rounds: int) -> float:
-    """Accuracy of the checkpoint on the evaluation tasks when it may revise its answer `rounds` times."""
-    from conductor.iteration.campaign import running_pool
-    from conductor.iteration.policy_cache import load_policy
-    from conductor.pool.client import PoolClient
-    from conductor.serve.planner import PolicyPlanner
-    from conductor.tasks.verify import verify_many
-    from conductor.workflow.rounds import run_rounds
+def recursion_accuracy(cfg: RunConfig, paths: Paths, checkpoint: str, rounds: int) -> float:
+    """Accuracy of the checkpoint on the evaluation tasks when it may revise its answer `rounds` times.
 
+    As first measured, the prompt states the paper's 5-step limit rather than the run's (the run's template,
+    mode and question crop otherwise)."""
     tasks = load_all_tasks(cfg, paths)
     evals = evaluation_tasks(tasks, cfg.eval.tasks, cfg.seed)
     policy = load_policy(checkpoint, cfg.policy)
     planner = PolicyPlanner(policy, cfg.policy, retries=1, seed=cfg.seed)
+    settings = replace(PromptSettings.from_config(cfg), max_steps=MAX_STEPS)
     with running_pool(cfg, paths, "recursion-eval", tasks) as (pool, _):
 
-        async def go():
+        async def go() -> list[RoundsRecord]:
             client = PoolClient(pool)
             out = []
             for t in evals:  # sequential planning (one model), concurrent workers inside each workflow
@@ -82,11 +93,9 @@ def recursion_accuracy(cfg, paths: Paths, checkpoint: str, rounds: int) -> float
                         t.question,
                         pool,
                         client,
+                        settings,
                         extra_rounds=rounds,
                         seed=cfg.seed,
-                        mode=cfg.policy.prompt_mode,
-                        template=cfg.policy.prompt_template,
-                        question_chars=cfg.policy.question_chars,
                     )
                 )
             await client.aclose()
@@ -97,17 +106,13 @@ def recursion_accuracy(cfg, paths: Paths, checkpoint: str, rounds: int) -> float
     return sum(v.correct for v in verdicts) / len(verdicts)
 
 
-def pool_report(cfg, paths: Paths, checkpoint: str, pool_ids: list[int], watch: int | None = None) -> dict:
+def pool_report(
+    cfg: RunConfig, paths: Paths, checkpoint: str, pool_ids: list[int], watch: int | None = None
+) -> dict[str, Any]:
     """The checkpoint on the held-out tasks with the pool `pool_ids` (global ids kept), planned and scored as
     the campaign's evaluation does (with the last iteration's seeds: on the full pool this is exactly that
     iteration's evaluation): the Conductor's measured and expected accuracy, each single worker's, the
     oracle's (the paper's 5 steps), and how many of the Conductor's steps went to worker `watch`."""
-    from conductor.evaluate.metrics import accuracy_by_policy, expected_plan_accuracy, oracle_accuracy
-    from conductor.iteration.campaign import running_pool
-    from conductor.iteration.policy_cache import load_policy
-    from conductor.iteration.scoring import score_jobs
-    from conductor.iteration.steps import evaluation_jobs
-
     tasks = load_all_tasks(cfg, paths)
     evals = evaluation_tasks(tasks, cfg.eval.tasks, cfg.seed)
     policy = load_policy(checkpoint, cfg.policy)
@@ -115,7 +120,7 @@ def pool_report(cfg, paths: Paths, checkpoint: str, pool_ids: list[int], watch: 
         pool = full.subset(pool_ids)
         jobs = evaluation_jobs(policy, evals, pool, cfg, cfg.iterations, baselines=True)
         rows = score_jobs(
-            jobs, pool, cfg, run_id="pool-eval", iteration=cfg.iterations, phase="eval", seed=cfg.seed + 1
+            jobs, pool, cfg, run_id="pool-eval", iteration=cfg.iterations, phase="eval", seed=evaluation_seed(cfg.seed)
         )
     acc = accuracy_by_policy(rows)
     plans = [r for r in rows if r.policy == "conductor"]
@@ -134,7 +139,7 @@ def pool_report(cfg, paths: Paths, checkpoint: str, pool_ids: list[int], watch: 
     }
 
 
-def train_and_report(overrides: list[str], paths: Paths, label: str) -> dict:
+def train_and_report(overrides: list[str], paths: Paths, label: str) -> dict[str, Any]:
     cfg = load_run_config(None, overrides)
     t0 = time.perf_counter()
     result = run_campaign(cfg, paths)
@@ -162,12 +167,9 @@ def train_and_report(overrides: list[str], paths: Paths, label: str) -> dict:
     }
     if cfg.rollout.max_steps != MAX_STEPS:
         # A shorter step limit lowers the run's own oracle; the target stays the paper's 5-step oracle.
-        from conductor.evaluate.metrics import oracle_accuracy
-        from conductor.pool.spec import load_pool
-
-        evals = evaluation_tasks(load_all_tasks(cfg, paths), cfg.eval.tasks, cfg.seed)
+        held_out = evaluation_tasks(load_all_tasks(cfg, paths), cfg.eval.tasks, cfg.seed)
         out["oracle_at_step_limit"] = out["oracle"]
-        out["oracle"] = oracle_accuracy(load_pool(cfg.pool_file), evals, MAX_STEPS)
+        out["oracle"] = oracle_accuracy(load_pool(cfg.pool_file), held_out, MAX_STEPS)
     out["ratio_to_oracle"] = out["conductor"] / out["oracle"] if out["oracle"] else None
     out["expected_ratio_to_oracle"] = out["conductor_expected"] / out["oracle"] if out["oracle"] else None
     return out
@@ -176,7 +178,7 @@ def train_and_report(overrides: list[str], paths: Paths, label: str) -> dict:
 UNSEEN = 4  # the worker the unseen-worker study never offers in training
 
 
-def run_unseen(base: list[str], paths: Paths) -> dict:
+def run_unseen(base: list[str], paths: Paths) -> dict[str, Any]:
     """Descriptions mode, worker 4 never offered in training, evaluated on the full pool (worker 4 included)
     and on the pool [0, 1, 2, 4]."""
     unseen = train_and_report(

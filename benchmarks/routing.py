@@ -7,8 +7,8 @@
 Read from the checkpoint's next-token distribution at the first worker id (temperature 1), averaged over
 held-out tasks of each domain, so it needs no sampling and no workers. The prompt is built as training builds
 it (the run config's prompt mode, template, step limit and question crop); when the config's warm start
-writes a thought line (`policy.sft_thought`), the line for the task's kind is written first, as the model
-writes it; with `policy.sft_lead` the first worker is read where the line names it (the lead word); and how
+writes a thought line (`tiny.thought`), the line for the task's kind is written first, as the model
+writes it; with `tiny.lead` the first worker is read where the line names it (the lead word); and how
 often the checkpoint, writing the line itself, names the right kind. Beside
 each row: the simulated pool's best first worker for that domain (the oracle's). Under each table: how much
 of the model's final state at that position differs between kinds (docs/design.md: when it is a few percent,
@@ -31,38 +31,47 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from conductor.config import Paths, load_run_config  # noqa: E402
+import torch  # noqa: E402
+
+from conductor.config import Paths, RunConfig, load_run_config  # noqa: E402
 from conductor.iteration.campaign import load_all_tasks  # noqa: E402
 from conductor.iteration.selection import evaluation_tasks  # noqa: E402
-from conductor.pool.spec import load_pool  # noqa: E402
+from conductor.policy.cache import load_policy  # noqa: E402
+from conductor.policy.model import Policy  # noqa: E402
+from conductor.pool.spec import PoolSpec, load_pool  # noqa: E402
+from conductor.rollout.conductor_plans import conductor_prompt  # noqa: E402
+from conductor.sim.oracle import oracle  # noqa: E402
 from conductor.store.table import format_table  # noqa: E402
+from conductor.tasks.schema import Task  # noqa: E402
+from conductor.tiny.thought import lead_word, thought_line  # noqa: E402
+from conductor.workflow.conductor_prompt import PromptSettings  # noqa: E402
 
 
-def decision_point(policy, cfg, task, pool, offered=None) -> tuple[list[int], list[int]]:
+def writes_thought(cfg: RunConfig) -> bool:
+    return cfg.tiny is not None and cfg.tiny.thought
+
+
+def writes_lead(cfg: RunConfig) -> bool:
+    return cfg.tiny is not None and cfg.tiny.writes_lead
+
+
+def decision_point(
+    policy: Policy, cfg: RunConfig, task: Task, pool: PoolSpec, offered: PoolSpec | None = None
+) -> tuple[list[int], list[int | None]]:
     """The prompt's token ids up to where the first worker is chosen, and the token each worker would be.
 
-    With the lead line (`policy.sft_lead`) that is the lead word of the task's kind; otherwise the first id of
+    With the lead line (`tiny.lead`) that is the lead word of the task's kind; otherwise the first id of
     the `model_id` list, after the kind line when the warm start writes one. `offered` (default: the whole
     pool) is the pool the prompt shows; the choices are always every worker of `pool`.
     """
-    from conductor.policy.sft_data import lead_word, thought_line
-    from conductor.workflow.conductor_prompt import build_messages
-
-    messages, prefill = build_messages(
-        task.question,
-        offered or pool,
-        mode=cfg.policy.prompt_mode,
-        template=cfg.policy.prompt_template,
-        max_steps=cfg.rollout.max_steps,
-        question_chars=cfg.policy.question_chars,
-    )
-    if cfg.policy.writes_lead:
+    messages, prefill = PromptSettings.from_config(cfg).first_round(task.question, offered or pool)
+    if writes_lead(cfg):
         head, words = f"{thought_line(task.domain)} Lead:", [f" {lead_word(task.domain, w)}" for w in pool.ids]
     else:
-        head = f"{thought_line(task.domain)}\nmodel_id = [" if cfg.policy.sft_thought else "model_id = ["
+        head = f"{thought_line(task.domain)}\nmodel_id = [" if writes_thought(cfg) else "model_id = ["
         words = [str(w) for w in pool.ids]
     tokens = [policy.tokenizer.encode(w, add_special_tokens=False) for w in words]
-    if not cfg.policy.writes_lead and any(len(tok) != 1 for tok in tokens):
+    if not writes_lead(cfg) and any(len(tok) != 1 for tok in tokens):
         raise SystemExit(f"each choice must be one token for this probe; {words} are {tokens}")
     # A lead word that is not one token was never in the warm start (a worker unseen in training): the model
     # cannot write it in one step, so it is no choice here (None, shown as "-").
@@ -71,7 +80,9 @@ def decision_point(policy, cfg, task, pool, offered=None) -> tuple[list[int], li
     ]
 
 
-def first_worker_probe(policy, cfg, tasks, pool) -> tuple[dict[str, list[float]], float, float]:
+def first_worker_probe(
+    policy: Policy, cfg: RunConfig, tasks: list[Task], pool: PoolSpec
+) -> tuple[dict[str, list[float]], float, float]:
     """Mean P(first worker = id | domain) over `tasks` for each id of `pool` (renormalised over the pool's ids),
     and, from the same forward passes, the spread of the kinds' mean final states at the choice and the norm of
     their common mean.
@@ -80,8 +91,6 @@ def first_worker_probe(policy, cfg, tasks, pool) -> tuple[dict[str, list[float]]
     states differ by a few percent of their norm, every update moves all kinds' choices together
     (docs/design.md).
     """
-    import torch
-
     probs: dict[str, list[torch.Tensor]] = defaultdict(list)
     states: dict[str, list[torch.Tensor]] = defaultdict(list)
     for t in tasks:
@@ -95,21 +104,18 @@ def first_worker_probe(policy, cfg, tasks, pool) -> tuple[dict[str, list[float]]
     every = torch.stack([h for hs in states.values() for h in hs])
     mean = every.mean(0)
     between = sum(len(hs) * ((torch.stack(hs).mean(0) - mean) ** 2).sum() for hs in states.values())
-    dist = {d: torch.stack(ps).mean(0).tolist() for d, ps in sorted(probs.items())}
-    return dist, float((between / len(every)).sqrt()), float(mean.norm())
+    by_domain = {d: torch.stack(ps).mean(0).tolist() for d, ps in sorted(probs.items())}
+    return by_domain, float((torch.as_tensor(between) / len(every)).sqrt()), float(mean.norm())
 
 
-def kind_line_accuracy(policy, cfg, tasks, pool) -> float | None:
+def kind_line_accuracy(policy: Policy, cfg: RunConfig, tasks: list[Task], pool: PoolSpec) -> float | None:
     """Share of `tasks` whose thought line, as the checkpoint writes it itself (evaluation temperature, `pool`
     shown), names the task's own kind. None when the warm start writes no such line.
 
     Why: the probe above writes the right line for the model; this says whether the model would. A tiny model
     reads a prompt longer than any it was trained on badly, and the kind it then writes sends the plan to the
     wrong specialist (docs/performance.md, the unseen-worker study)."""
-    from conductor.iteration.rollouts import conductor_prompt
-    from conductor.policy.sft_data import thought_line
-
-    if not cfg.policy.sft_thought:
+    if not writes_thought(cfg):
         return None
     prompts = [conductor_prompt(policy, t, pool, pool.ids, cfg) for t in tasks]
     gens = policy.generate(prompts, n=1, temperature=cfg.policy.eval_temperature, max_new_tokens=24, seed=cfg.seed)
@@ -140,10 +146,6 @@ def main() -> None:
         os.environ["CONDUCTOR_HOME"] = args.home
     cfg = load_run_config(None, args.set)
     paths = Paths(home=Path(args.home)) if args.home else Paths()
-
-    from conductor.iteration.policy_cache import load_policy
-    from conductor.sim.oracle import oracle
-
     full = load_pool(cfg.pool_file)
     pools = [full.subset([int(x) for x in p.split(",")]) for p in args.pool] or [full]
     tasks = evaluation_tasks(load_all_tasks(cfg, paths), args.tasks, cfg.seed)

@@ -16,7 +16,7 @@ micro-batches of M, clip 0.2, no KL (the paper), TRL's `bnpo` normalisation, Ada
 Both sides get the same token ids, advantages and old log-probs (one no-grad forward pass before timing, so the
 first ratio is 1). Every rollout shares one prompt, so left padding (where the two differ in position ids)
 does not enter. The first step's losses must agree (printed); the median over `--repeats` steps is compared after
-`--warmup` untimed ones. The model: a randomly initialised Qwen2 of a `conductor.policy.tiny` size (no
+`--warmup` untimed ones. The model: a randomly initialised Qwen2 of a `conductor.tiny.model` size (no
 download: `qwen-0.5b` is Qwen2.5-0.5B's shape), or `--model` for any HF id or local folder.
 
 The last line is machine-readable:
@@ -39,9 +39,13 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import torch  # noqa: E402
+from datasets import Dataset  # noqa: E402
+from trl import GRPOConfig, GRPOTrainer  # noqa: E402
 
 from conductor.config import PolicyConfig, TrainConfig  # noqa: E402
+from conductor.policy.logprobs import completion_logprobs, pack  # noqa: E402
 from conductor.policy.model import Policy  # noqa: E402
+from conductor.tiny.model import build_tiny_conductor  # noqa: E402
 from conductor.train.grpo import UpdateRow, grpo_update, make_optimizer  # noqa: E402
 
 
@@ -57,9 +61,7 @@ class Batch:
 
 
 def build_model(size: str, out: Path, seed: int = 0) -> Path:
-    """A randomly initialised Qwen2 of a tiny.py size, with a tokenizer trained on generic text."""
-    from conductor.policy.tiny import build_tiny_conductor
-
+    """A randomly initialised Qwen2 of a conductor.tiny.model size, with a tokenizer trained on generic text."""
     rng = random.Random(seed)
     words = [
         "worker",
@@ -92,8 +94,6 @@ def make_batch(
 ) -> Batch:
     """`rows` rollouts in groups of `group` sharing a prompt; random completions of C/2 to C tokens (lengths vary as
     sampled ones do); group-normalised random rewards as advantages; old log-probs from the current weights."""
-    from conductor.policy.logprobs import completion_logprobs, pack
-
     rng = random.Random(seed)
     special = set(policy.tokenizer.all_special_ids)
     vocab = [i for i in range(len(policy.tokenizer)) if i not in special]
@@ -151,9 +151,6 @@ class TRLUpdate:
     """A `GRPOTrainer` over a copy of the policy's model, driven one optimizer step at a time."""
 
     def __init__(self, policy: Policy, batch: Batch, args: argparse.Namespace, out_dir: str) -> None:
-        from datasets import Dataset
-        from trl import GRPOConfig, GRPOTrainer
-
         model = copy.deepcopy(policy.model)
         if args.gradient_checkpointing:  # as Trainer switches it on, with TRL's recommended non-reentrant kind
             model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
@@ -196,14 +193,15 @@ class TRLUpdate:
         )
         self.trainer.create_optimizer()
         self.trainer.current_gradient_accumulation_steps = n_micro
-        self.model = self.trainer.model
+        model_in_trainer, optimizer = self.trainer.model, self.trainer.optimizer
+        assert model_in_trainer is not None and optimizer is not None  # set by GRPOTrainer's __init__
+        self.model: torch.nn.Module = model_in_trainer
+        self.optimizer: torch.optim.Optimizer = optimizer
         self.micro = self._micro_batches(batch, policy, args.micro)
 
     @staticmethod
     def _micro_batches(batch: Batch, policy: Policy, size: int) -> list[dict[str, torch.Tensor]]:
         """TRL's inputs, laid out by our own `pack` (prompts left-padded, completions right-padded)."""
-        from conductor.policy.logprobs import pack
-
         out = []
         for s in range(0, len(batch.rows), size):
             b = pack(
@@ -227,7 +225,7 @@ class TRLUpdate:
 
     def step(self) -> float:
         """One optimizer step over every micro-batch; returns the summed loss (as ours reports it)."""
-        trainer, opt = self.trainer, self.trainer.optimizer
+        trainer, opt = self.trainer, self.optimizer
         self.model.train()
         total = 0.0
         for inputs in self.micro:
@@ -250,7 +248,7 @@ class TRLUpdate:
             self.trainer.accelerator.backward(loss)
             total += float(loss.detach())
         grads = {n: p.grad.detach().clone() for n, p in self.model.named_parameters() if p.grad is not None}
-        self.trainer.optimizer.zero_grad(set_to_none=True)
+        self.optimizer.zero_grad(set_to_none=True)
         return total, grads
 
 
@@ -261,7 +259,7 @@ def _sync(device: torch.device) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--size", default="tiny", help="a conductor.policy.tiny size: micro, tiny, small, qwen-0.5b")
+    ap.add_argument("--size", default="tiny", help="a conductor.tiny.model size: micro, tiny, small, qwen-0.5b")
     ap.add_argument("--model", help="an HF id or local folder instead of a built model")
     ap.add_argument("--device", default="cpu", help="cpu, cuda, auto")
     ap.add_argument("--bf16", action="store_true", help="bf16 weights and autocast on both sides")
@@ -301,7 +299,9 @@ def run(args: argparse.Namespace, tmp: str) -> None:
     cfg = train_config(args)
     optimizer = make_optimizer(policy, cfg)
 
-    ours_t, trl_t, first = [], [], {}
+    ours_t: list[float] = []
+    trl_t: list[float] = []
+    first: dict[str, float] = {}
     for i in range(args.warmup + args.repeats):
         for side in ("ours", "trl"):  # interleaved, so drift in the machine's speed hits both alike
             _sync(policy.device)

@@ -40,3 +40,24 @@ def home(tmp_path, monkeypatch):
     h = tmp_path / "home"
     monkeypatch.setenv("CONDUCTOR_HOME", str(h))
     return h
+
+
+@pytest.fixture(scope="session")
+def tiny_dir(tmp_path_factory):
+    """A tiny Conductor (conductor.tiny.model, `tiny` size) built once per session from a small corpus of prompts
+    and workflows (no download): the fixture model of the policy and tiny-recipe tests."""
+    import torch
+    from tiny_kit import tokenizer_corpus
+
+    from conductor.tiny.model import build_tiny_conductor
+
+    torch.set_num_threads(2)
+    return build_tiny_conductor(tmp_path_factory.mktemp("tiny"), tokenizer_corpus(), seed=0, size="tiny")
+
+
+@pytest.fixture
+def policy(tiny_dir):
+    from conductor.config import PolicyConfig
+    from conductor.policy.model import Policy
+
+    return Policy.load(tiny_dir, PolicyConfig(device="cpu"))

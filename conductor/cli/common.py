@@ -14,5 +14,7 @@ def read_text_arg(path: str | None) -> str:
 
 
 def fail(message: str, code: int = 1) -> int:
-    print(f"error: {message}", file=sys.stderr)
+    """Print `error: MESSAGE` as one line on stderr and return the exit status."""
+    one_line = " ".join(message.split()) or "failed"
+    print(f"error: {one_line}", file=sys.stderr)
     return code

@@ -72,7 +72,7 @@ def show(args: argparse.Namespace) -> int:
         table = []
         for d in domains:
             singles = single_worker_accuracy(pool, d)
-            best = max(singles, key=singles.get)
+            best = max(singles, key=lambda w: singles[w])
             o = oracle(pool, d)
             table.append(
                 (

@@ -8,13 +8,14 @@ from contextlib import contextmanager
 
 from conductor.config import Paths
 from conductor.pool.spec import PoolSpec
+from conductor.sim.server import SimServer
+from conductor.tasks.io import read_tasks
+from conductor.tasks.schema import Task
 
 
-def known_tasks(paths: Paths) -> list:
-    from conductor.tasks.io import read_tasks
-
+def known_tasks(paths: Paths) -> list[Task]:
     files = sorted(paths.tasks.glob("*.parquet")) if paths.tasks.exists() else []
-    tasks: list = []
+    tasks: list[Task] = []
     for f in files:
         tasks.extend(read_tasks(f))
     return tasks
@@ -25,8 +26,6 @@ def pool_session(pool: PoolSpec, seed: int = 0) -> Iterator[PoolSpec]:
     if not pool.simulated:
         yield pool
         return
-    from conductor.sim.server import SimServer
-
     tasks = known_tasks(Paths())
     if not tasks:
         print(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from conductor.config import Paths, RunConfig
@@ -56,8 +57,10 @@ def print_report(out: dict[str, Any], cfg: RunConfig) -> None:
     print('  query them:         conductor sql "select iteration, avg(reward) from rollouts group by 1"')
     print("                      conductor sql --query learning_curve")
     print(f"MLflow runs:         mlflow ui --backend-store-uri {paths.mlflow_uri}   (experiment '{cfg.name}')")
+    prefect_home = os.environ.get("PREFECT_HOME", str(paths.prefect_home))
     print(
-        f"Prefect flow runs:   PREFECT_HOME={paths.prefect_home} prefect server start --host 127.0.0.1   (UI: http://127.0.0.1:4200)"
+        f"Prefect flow runs:   PREFECT_HOME={prefect_home} prefect server start --host 127.0.0.1   "
+        "(UI: http://127.0.0.1:4200)"
     )
     if its:
         print(f"latest checkpoint:   {its[-1]['checkpoint']}")

@@ -1,4 +1,5 @@
-"""`conductor demo|run|prepare`: the pipeline commands. They start Prefect flows (flows/), lazily imported."""
+"""`conductor demo|run|prepare`: the pipeline commands. They start the Prefect flows (conductor_flows/) after
+the checks a user's mistake would fail (`preflight`), so such a mistake is one line, not a failed flow run."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import argparse
 import os
 from typing import Any
 
-from conductor.cli.common import fail
+from conductor.config import RunConfig
+from conductor.errors import ConfigError
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -18,7 +20,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "-> evaluation against each single worker, random workflows and the oracle. Each iteration is a Prefect "
         "flow run and an MLflow run. Prints the results and where to look at them.",
     )
-    d.add_argument("--iterations", type=int, default=20, help="RL iterations (default 20, about 6 minutes on 2 cores)")
+    d.add_argument(
+        "--iterations", type=int, default=20, help="RL iterations (default 20: about 10 minutes on 2 CPU cores)"
+    )
     d.add_argument(
         "--set",
         action="append",
@@ -51,56 +55,53 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=prepare)
 
 
-def _campaign(cfg: Any, resume: str | None, no_prefect: bool) -> dict[str, Any]:
+def _campaign(cfg: RunConfig, resume: str | None, no_prefect: bool) -> tuple[dict[str, Any], RunConfig]:
     from conductor.config import Paths
+    from conductor.iteration.campaign import preflight, run_campaign
 
+    paths = Paths()
+    cfg = preflight(cfg, paths, resume)
     if no_prefect:
-        from conductor.iteration.campaign import run_campaign
+        res = run_campaign(cfg, paths, run_id=resume)
+        return {"run_id": res.run_id, "iterations": res.iterations, "seconds": res.seconds}, cfg
+    from conductor_flows.campaign import campaign_flow
 
-        res = run_campaign(cfg, Paths(), run_id=resume)
-        return {"run_id": res.run_id, "iterations": res.iterations, "seconds": res.seconds}
-    from flows.campaign import campaign_flow
-
-    return campaign_flow(cfg.model_dump(mode="json"), run_id=resume)
+    return campaign_flow(cfg.model_dump(mode="json"), run_id=resume), cfg
 
 
 def demo(args: argparse.Namespace) -> int:
+    from conductor.cli.report import print_report
     from conductor.config import load_run_config
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    try:
-        cfg = load_run_config(None, [f"iterations={args.iterations}", *args.set])
-    except ValueError as e:
-        return fail(str(e))
+    cfg = load_run_config(None, [f"iterations={args.iterations}", *args.set])
     print(
         "conductor demo: tiny Conductor, SIMULATED worker pool (no real model answers), real tasks, offline\n",
         flush=True,
     )
-    out = _campaign(cfg, None, args.no_prefect)
-    from conductor.cli.report import print_report
-
+    out, cfg = _campaign(cfg, None, args.no_prefect)
     print_report(out, cfg)
     return 0
 
 
 def run(args: argparse.Namespace) -> int:
+    from conductor.cli.report import print_report
     from conductor.config import load_run_config
 
-    try:
-        cfg = load_run_config(args.config, args.set)
-    except (ValueError, OSError) as e:
-        return fail(str(e))
-    out = _campaign(cfg, args.resume, args.no_prefect)
-    from conductor.cli.report import print_report
-
+    cfg = load_run_config(args.config, args.set)
+    out, cfg = _campaign(cfg, args.resume, args.no_prefect)
     print_report(out, cfg)
     return 0
 
 
 def prepare(args: argparse.Namespace) -> int:
     from conductor.config import Paths
-    from flows.prepare import prepare_flow
+    from conductor.tasks.sources import SOURCES
+    from conductor_flows.prepare import prepare_flow
 
+    unknown = [s for s in args.sources if s not in SOURCES]
+    if unknown:
+        raise ConfigError(f"unknown task source(s) {', '.join(map(repr, unknown))}; known: {', '.join(SOURCES)}")
     out = prepare_flow(sources=args.sources, out_dir=str(Paths().tasks), seed=args.seed)
     print(f"tasks: {out}")
     return 0

@@ -6,8 +6,10 @@ import json
 from collections import defaultdict
 
 from conductor.pool.spec import PoolSpec
+from conductor.sim.oracle import expected_accuracy, oracle
 from conductor.store.schema import RolloutRow
 from conductor.tasks.schema import Task
+from conductor.workflow.validate import validate_lists
 
 
 def accuracy_by_policy(rows: list[RolloutRow]) -> dict[str, float]:
@@ -21,8 +23,6 @@ def oracle_accuracy(pool: PoolSpec, tasks: list[Task], max_steps: int = 5) -> fl
     """Best expected accuracy of any workflow on these tasks (simulated pools only; None for real ones)."""
     if not pool.simulated or not tasks:
         return None
-    from conductor.sim.oracle import oracle
-
     per_domain = {d: oracle(pool, d, max_steps=max_steps).accuracy for d in {t.domain for t in tasks}}
     return sum(per_domain[t.domain] for t in tasks) / len(tasks)
 
@@ -37,9 +37,6 @@ def expected_plan_accuracy(pool: PoolSpec, rows: list[RolloutRow]) -> float | No
     """
     if not pool.simulated or not rows:
         return None
-    from conductor.sim.oracle import expected_accuracy
-    from conductor.workflow.validate import validate_lists
-
     total = 0.0
     for r in rows:
         if r.workflow is None:

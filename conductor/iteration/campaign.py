@@ -8,7 +8,6 @@ checkpoint, so no iteration is lost or duplicated.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,13 +19,21 @@ from typing import Any
 import yaml
 
 from conductor import tracking
-from conductor.config import Paths, RunConfig
+from conductor.config import TINY_BASE_MODEL, Paths, RunConfig, validate_config
+from conductor.errors import ConfigError, NotFoundError
 from conductor.iteration.context import IterationContext
+from conductor.iteration.manifest import manifest_path, read_manifest, write_json
 from conductor.iteration.spending import BudgetReached
-from conductor.iteration.steps import evaluate_step, rollout_step, update_step, write_json
+from conductor.iteration.steps import evaluate_step, rollout_step, update_step
+from conductor.policy.model import check_reachable
 from conductor.pool.spec import PoolSpec, load_pool
+from conductor.sim.server import SimServer
 from conductor.store.rollouts import remove_iteration
+from conductor.tasks.io import read_tasks
+from conductor.tasks.prepare import prepare_tasks
 from conductor.tasks.schema import Task
+from conductor.tasks.sources import SOURCES
+from conductor.tiny.bootstrap import tiny_checkpoint
 
 
 @dataclass
@@ -40,15 +47,6 @@ class StepRunner:
 
 def new_run_id(cfg: RunConfig) -> str:
     return f"{cfg.name}-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}"
-
-
-def manifest_path(paths: Paths, run_id: str) -> Path:
-    return paths.runs / run_id / "manifest.json"
-
-
-def read_manifest(paths: Paths, run_id: str) -> dict[str, Any]:
-    p = manifest_path(paths, run_id)
-    return json.loads(p.read_text()) if p.exists() else {}
 
 
 def run_iteration(ctx: IterationContext, runner: StepRunner | None = None) -> dict[str, Any]:
@@ -103,8 +101,6 @@ def running_pool(cfg: RunConfig, paths: Paths, run_id: str, tasks: list[Task]) -
     run_dir.mkdir(parents=True, exist_ok=True)
     pool_file = run_dir / "pool.yaml"
     if pool.simulated:
-        from conductor.sim.server import SimServer
-
         with SimServer(pool, tasks, seed=cfg.seed) as server:
             pool_file.write_text(yaml.safe_dump(server.pool.model_dump(mode="json"), sort_keys=False))
             print(f"pool: {pool.label} serving at {server.url}", flush=True)
@@ -115,9 +111,6 @@ def running_pool(cfg: RunConfig, paths: Paths, run_id: str, tasks: list[Task]) -
 
 
 def load_all_tasks(cfg: RunConfig, paths: Paths) -> list[Task]:
-    from conductor.tasks.io import read_tasks
-    from conductor.tasks.prepare import prepare_tasks
-
     missing = [s for s in cfg.sources if not (paths.tasks / f"{s}.parquet").exists()]
     if missing:
         print(f"prepare: {', '.join(missing)} -> {paths.tasks}", flush=True)
@@ -148,12 +141,12 @@ def run_campaign(
     run_id = run_id or new_run_id(cfg)
     manifest = read_manifest(paths, run_id)
     if manifest and manifest.get("config") != cfg.model_dump(mode="json"):
-        cfg = RunConfig.model_validate(manifest["config"])
+        cfg = validate_config(manifest["config"])
         print(f"resume: using the config run {run_id} was started with", flush=True)
     done: dict[str, Any] = manifest.get("iterations", {})
     tasks = load_all_tasks(cfg, paths)
     with running_pool(cfg, paths, run_id, tasks) as (pool, pool_file):
-        checkpoint = manifest.get("initial_checkpoint") or str(initial_checkpoint_for(cfg, paths, tasks, pool))
+        checkpoint = manifest.get("initial_checkpoint") or initial_checkpoint(cfg, paths, tasks, pool)
         manifest = {
             "run_id": run_id,
             "config": cfg.model_dump(mode="json"),
@@ -195,18 +188,32 @@ def run_campaign(
     return CampaignResult(run_id=run_id, iterations=results, seconds=time.perf_counter() - t0)
 
 
-def initial_checkpoint_for(cfg: RunConfig, paths: Paths, tasks: list[Task], pool: PoolSpec) -> Path | str:
-    from conductor.iteration.bootstrap import initial_checkpoint
+def initial_checkpoint(cfg: RunConfig, paths: Paths, tasks: list[Task], pool: PoolSpec) -> str:
+    """What the run starts from. The one seam to the tiny recipe: `policy.base_model: tiny` is built and
+    warm-started here (conductor.tiny); any other base model (an HF id or a folder) is used as it is."""
+    if cfg.policy.base_model == TINY_BASE_MODEL:
+        return str(tiny_checkpoint(cfg, paths, tasks, pool))
+    return cfg.policy.base_model
 
-    return initial_checkpoint(cfg, paths, tasks, pool)
 
-
-def latest_checkpoint(paths: Paths) -> Path | None:
-    """The newest checkpoint of the most recently updated run (what `conductor ask` uses by default)."""
-    manifests = sorted(paths.runs.glob("*/manifest.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for m in manifests:
-        data = json.loads(m.read_text())
-        its = data.get("iterations", {})
-        if its:
-            return Path(its[max(its, key=int)]["checkpoint"])
-    return None
+def preflight(cfg: RunConfig, paths: Paths, resume: str | None = None) -> RunConfig:
+    """What a campaign can check before it starts, so a user's mistake is one line and not a failed flow run:
+    the run to resume exists (its stored config is then the one checked and returned), the task sources are
+    known, the pool file loads, and a base model other than 'tiny' is a folder, cached, or on a reachable hub.
+    Raises ConductorError."""
+    manifest: dict[str, Any] = {}
+    if resume is not None:
+        manifest = read_manifest(paths, resume)
+        if not manifest:
+            raise NotFoundError(f"no run {resume!r} to resume: {manifest_path(paths, resume)} does not exist")
+        cfg = validate_config(manifest["config"])
+    unknown = [s for s in cfg.sources if s not in SOURCES]
+    if unknown:
+        raise ConfigError(f"unknown task source(s) {', '.join(map(repr, unknown))}; known: {', '.join(SOURCES)}")
+    load_pool(cfg.pool_file)
+    done = manifest.get("iterations", {})
+    start = done[max(done, key=int)]["checkpoint"] if done else manifest.get("initial_checkpoint")
+    start = start or cfg.policy.base_model
+    if start != TINY_BASE_MODEL:
+        check_reachable(start)
+    return cfg

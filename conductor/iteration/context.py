@@ -7,7 +7,9 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from conductor.config import Paths, RunConfig
+from conductor.errors import NotFoundError
 from conductor.pool.spec import PoolSpec, load_pool
+from conductor.tasks.io import read_tasks
 from conductor.tasks.schema import Task
 
 
@@ -27,12 +29,10 @@ class IterationContext(BaseModel):
         return load_pool(self.pool_file)
 
     def tasks(self) -> list[Task]:
-        from conductor.tasks.io import read_tasks
-
         files = [self.paths.tasks / f"{s}.parquet" for s in self.config.sources]
         missing = [str(f) for f in files if not f.exists()]
         if missing:
-            raise FileNotFoundError(f"tasks not prepared: {', '.join(missing)} (run `conductor prepare`)")
+            raise NotFoundError(f"tasks not prepared: {', '.join(missing)} (run `conductor prepare`)")
         out: list[Task] = []
         for f in files:
             out.extend(read_tasks(f))

@@ -3,13 +3,14 @@
     rows = add_recursion_round(policy, jobs, rows, pool, cfg, run_id=..., iteration=..., seed=cfg.seed)
 
 When `rollout.recursion_rounds >= 1`, every round-0 rollout that parsed and ran without an infrastructure
-fault gets ONE continuation (round 1). The Conductor is shown what it is shown at inference
-(conductor.workflow.rounds): its round-0 prompt, its own plan as the earlier assistant turn (prefill + what it
-wrote), the round-0 answer, and the instruction to improve or verify it, or to accept it with three empty
-lists. The continuations are sampled in one batch at the training temperature, parsed with `allow_empty`,
-executed with the round-0 steps as the previous round ("all" steps see them), verified and rewarded exactly
-as round 0 is (`score_jobs`). Three empty lists accept: the answer stays the round-0 answer and no worker is
-called, so an accept is rewarded as that answer deserves.
+fault gets ONE continuation (round 1). A continuation follows the rules of a later round that inference
+follows (conductor.workflow.rounds, one home): the Conductor is shown `later_round_prompt` (its round-0 prompt,
+its own plan as the earlier assistant turn, the round-0 answer, and the instruction to improve or verify it,
+or to accept it with three empty lists); the text is read with `parse_round`; its "all" steps also see the
+round-0 steps (`EarlierRound`); three empty lists are `accepted`: the answer stays the round-0 answer and no
+worker is called, so an accept is rewarded as that answer deserves. What training adds is the batch: the
+continuations are sampled in one generation at the training temperature, then executed, verified and
+rewarded exactly as round 0 is (`score_jobs`).
 
 Both rounds are stored in the SAME group (paper: advantages normalised over both rounds together). The
 round-0 reward becomes `(1 - d) * r_first + d * r_second` (train.reward.recursion_reward) and the
@@ -28,10 +29,15 @@ import json
 from typing import Any
 
 from conductor.config import RunConfig, TrainConfig
-from conductor.iteration.scoring import Job, job_seed, score_jobs
 from conductor.pool.spec import PoolSpec
+from conductor.rollout.conductor_plans import parse_plan
+from conductor.rollout.job import RolloutJob
+from conductor.rollout.scoring import score_jobs
+from conductor.seeds import recursion_generation_seed
 from conductor.store.schema import RolloutRow
-from conductor.workflow.schema import WorkflowError
+from conductor.train.reward import recursion_reward, should_drop
+from conductor.workflow.conductor_prompt import PromptSettings
+from conductor.workflow.rounds import EarlierRound, later_round_prompt
 from conductor.workflow.worker_prompt import SeenStep
 
 
@@ -49,29 +55,24 @@ def previous_steps(row: RolloutRow) -> list[SeenStep]:
     return seen_steps(Execution(steps=steps, answer=row.answer))
 
 
-def recursion_prompt(policy: Any, job: Job, row: RolloutRow, pool: PoolSpec, cfg: RunConfig) -> str:
-    """The exact text the Conductor continues in round 1 (chat template applied, recursion prefill opened)."""
-    from conductor.workflow.conductor_prompt import build_messages, build_recursion_messages
+def earlier_round(job: RolloutJob, row: RolloutRow, cfg: RunConfig) -> EarlierRound:
+    """Round 0 of a rollout as the next round is built from it: the plan as the Conductor wrote it (the
+    first prefill and its completion), the answer, the stored steps."""
+    plan = PromptSettings.from_config(cfg).first_prefill + job.completion
+    return EarlierRound(plan=plan, answer=row.answer, steps=tuple(previous_steps(row)))
 
+
+def recursion_prompt(policy: Any, job: RolloutJob, row: RolloutRow, pool: PoolSpec, cfg: RunConfig) -> str:
+    """The exact text the Conductor continues in round 1 (chat template applied, recursion prefill opened)."""
     offered = pool.subset(job.pool_ids)
-    mode, template, max_steps = cfg.policy.prompt_mode, cfg.policy.prompt_template, cfg.rollout.max_steps
-    chars = cfg.policy.question_chars
-    _, first_prefill = build_messages(job.task.question, offered, mode, template, max_steps, chars)
-    messages, prefill = build_recursion_messages(
-        job.task.question,
-        offered,
-        first_prefill + job.completion,
-        row.answer,
-        mode,
-        template,
-        max_steps,
-        question_chars=chars,
+    messages, prefill = later_round_prompt(
+        PromptSettings.from_config(cfg), job.task.question, offered, earlier_round(job, row, cfg)
     )
     return policy.render_prompt(messages, prefill)
 
 
 def continuation_job(
-    job: Job,
+    job: RolloutJob,
     row: RolloutRow,
     cfg: RunConfig,
     *,
@@ -79,18 +80,10 @@ def continuation_job(
     completion: str,
     completion_ids: list[int] | None = None,
     logprobs: list[float] | None = None,
-) -> Job:
+) -> RolloutJob:
     """Round 1 of `job` from the text the Conductor wrote: parsed (three empty lists = accept), same group."""
-    from conductor.workflow.parse import parse_workflow
-
-    try:
-        wf, err = (
-            parse_workflow(completion, pool_ids=set(job.pool_ids), max_steps=cfg.rollout.max_steps, allow_empty=True),
-            None,
-        )
-    except WorkflowError as e:
-        wf, err = None, e
-    return Job(
+    wf, err = parse_plan(completion, job.round + 1, job.pool_ids, cfg)
+    return RolloutJob(
         task=job.task,
         pool_ids=job.pool_ids,
         policy=job.policy,
@@ -103,21 +96,20 @@ def continuation_job(
         completion_ids=list(completion_ids or []),
         logprobs=[float(x) for x in logprobs or []],
         round=job.round + 1,
-        previous_round=previous_steps(row),
-        previous_answer=row.answer,
+        earlier=earlier_round(job, row, cfg),
     )
 
 
 def continuation_jobs(
     policy: Any,
-    jobs: list[Job],
+    jobs: list[RolloutJob],
     rows: list[RolloutRow],
     pool: PoolSpec,
     cfg: RunConfig,
     *,
     iteration: int,
     seed: int,
-) -> list[Job]:
+) -> list[RolloutJob]:
     """One sampled continuation for each continuable round-0 rollout, generated in one batch.
 
     `jobs` and `rows` are what `conductor_jobs` and `score_jobs` returned, in the same order."""
@@ -137,7 +129,7 @@ def continuation_jobs(
         n=1,
         temperature=cfg.policy.temperature,
         max_new_tokens=cfg.policy.max_new_tokens,
-        seed=job_seed(seed, iteration, "generate-recursion"),
+        seed=recursion_generation_seed(seed, iteration),
     )
     return [
         continuation_job(
@@ -155,8 +147,6 @@ def continuation_jobs(
 
 def apply_recursion_rewards(first: list[RolloutRow], second: list[RolloutRow], cfg: TrainConfig) -> list[RolloutRow]:
     """Round-0 rows with their reward discounted by their continuation's; rows not continued are unchanged."""
-    from conductor.train.reward import recursion_reward, should_drop
-
     by_key: dict[tuple[str, int], RolloutRow] = {}
     for r in second:
         key = (r.group_id, r.sample)
@@ -176,7 +166,7 @@ def apply_recursion_rewards(first: list[RolloutRow], second: list[RolloutRow], c
 
 def add_recursion_round(
     policy: Any,
-    jobs: list[Job],
+    jobs: list[RolloutJob],
     rows: list[RolloutRow],
     pool: PoolSpec,
     cfg: RunConfig,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 
-from conductor.iteration.scoring import job_seed
+from conductor.seeds import evaluation_tasks_seed, training_tasks_seed
 from conductor.tasks.schema import Task
 
 
@@ -32,9 +32,9 @@ def balanced_sample(tasks: list[Task], n: int, rng: random.Random) -> list[Task]
 
 def training_tasks(tasks: list[Task], n: int, seed: int, iteration: int) -> list[Task]:
     return balanced_sample(
-        [t for t in tasks if t.split == "train"], n, random.Random(job_seed(seed, "train", iteration))
+        [t for t in tasks if t.split == "train"], n, random.Random(training_tasks_seed(seed, iteration))
     )
 
 
 def evaluation_tasks(tasks: list[Task], n: int, seed: int) -> list[Task]:
-    return balanced_sample([t for t in tasks if t.split == "test"], n, random.Random(job_seed(seed, "eval")))
+    return balanced_sample([t for t in tasks if t.split == "test"], n, random.Random(evaluation_tasks_seed(seed)))

@@ -10,6 +10,8 @@ import json
 from typing import Any
 
 from conductor.config import Paths, RunConfig
+from conductor.pool.budget import Budget
+from conductor.pool.cache import CallCache
 from conductor.store.rollouts import read_rollouts
 
 
@@ -33,12 +35,8 @@ def client_kwargs(cfg: RunConfig, paths: Paths, run_id: str) -> dict[str, Any]:
     """Keyword arguments for PoolClient; raises BudgetReached when nothing is left to spend."""
     kwargs: dict[str, Any] = {}
     if cfg.cache:
-        from conductor.pool.cache import CallCache
-
         kwargs["cache"] = CallCache(paths.cache / "calls.sqlite")
     if cfg.budget_usd is not None or cfg.budget_calls is not None:
-        from conductor.pool.budget import Budget
-
         usd, calls = spent_so_far(paths, run_id)
         left_usd = None if cfg.budget_usd is None else cfg.budget_usd - usd
         left_calls = None if cfg.budget_calls is None else cfg.budget_calls - calls

@@ -8,24 +8,25 @@ evaluate_step: the new checkpoint, each single worker and random workflows on th
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 from typing import Any
 
-from conductor.config import RunConfig
-from conductor.evaluate.baselines import random_jobs, single_worker_jobs
+from conductor.evaluate.jobs import evaluation_jobs
 from conductor.evaluate.metrics import accuracy_by_policy, expected_plan_accuracy, oracle_accuracy
 from conductor.iteration.context import IterationContext
-from conductor.iteration.policy_cache import load_policy, remember
-from conductor.iteration.rollouts import conductor_jobs
-from conductor.iteration.scoring import Job, score_jobs
+from conductor.iteration.manifest import write_json
+from conductor.iteration.recursion import add_recursion_round, recursion_summary
 from conductor.iteration.selection import evaluation_tasks, training_tasks
 from conductor.iteration.spending import BudgetReached, client_kwargs
-from conductor.pool.spec import PoolSpec
-from conductor.store.rollouts import read_rollouts, write_rollouts
+from conductor.iteration.update import save_checkpoint, update_from_table
+from conductor.iteration.update_process import launch
+from conductor.policy.cache import load_policy, remember
+from conductor.rollout.conductor_plans import conductor_jobs
+from conductor.rollout.scoring import score_jobs
+from conductor.seeds import evaluation_seed
+from conductor.store.rollouts import read_rollouts, rollout_files, write_rollouts
 from conductor.store.schema import RolloutRow
-from conductor.tasks.schema import Task
 
 
 def _log(msg: str) -> None:
@@ -55,8 +56,6 @@ def rollout_step(ctx: IterationContext) -> dict[str, Any]:
         jobs, pool, cfg, run_id=ctx.run_id, iteration=ctx.iteration, phase="train", seed=cfg.seed, client_kwargs=kw
     )
     if cfg.rollout.recursion_rounds >= 1:  # the recursion fine-tune: one continuation per valid rollout
-        from conductor.iteration.recursion import add_recursion_round, recursion_summary
-
         rows = add_recursion_round(
             policy,
             jobs,
@@ -102,8 +101,6 @@ def summarize(rows: list[RolloutRow]) -> dict[str, Any]:
 
 def update_step(ctx: IterationContext) -> dict[str, Any]:
     """GRPO from the stored rollouts of this iteration; saves the next checkpoint atomically."""
-    from conductor.iteration.update import save_checkpoint, update_from_table
-
     cfg = ctx.config
     t0 = time.perf_counter()
     if cfg.train.processes > 1:
@@ -123,9 +120,6 @@ def update_step(ctx: IterationContext) -> dict[str, Any]:
 
 def _update_in_processes(ctx: IterationContext, t0: float) -> dict[str, Any]:
     """The same update, data parallel over `train.processes` processes (conductor/iteration/update_process.py)."""
-    from conductor.iteration.update_process import launch
-    from conductor.store.rollouts import rollout_files
-
     cfg = ctx.config
     files = rollout_files(ctx.paths.rollouts, ctx.run_id, ctx.iteration, "train")
     if not files:
@@ -147,30 +141,6 @@ def _update_in_processes(ctx: IterationContext, t0: float) -> dict[str, Any]:
     return {"checkpoint": str(out), **metrics}
 
 
-def evaluation_jobs(
-    policy: Any, tasks: list[Task], pool: PoolSpec, cfg: RunConfig, iteration: int, baselines: bool
-) -> list[Job]:
-    """The Conductor's plan for each held-out task (evaluation temperature, `pool` as it is: no random
-    sub-pool) and, with `baselines`, each single worker's and random workflows' jobs on the same tasks. Score
-    them with `score_jobs(..., seed=cfg.seed + 1)`, as evaluate_step does."""
-    jobs = conductor_jobs(
-        policy,
-        tasks,
-        pool,
-        cfg,
-        iteration=iteration,
-        samples=1,
-        temperature=cfg.policy.eval_temperature,
-        seed=cfg.seed + 1,
-        randomize_pool=False,
-    )
-    if baselines:
-        for w in pool.ids:
-            jobs += single_worker_jobs(tasks, pool, w)
-        jobs += random_jobs(tasks, pool, cfg.seed, cfg.rollout.max_steps)
-    return jobs
-
-
 def evaluate_step(ctx: IterationContext, checkpoint: Path) -> dict[str, Any]:
     """The new checkpoint on the held-out tasks. Baselines do not depend on the policy: they are run once per
     run (same tasks, same seeds, so the same numbers) and read back afterwards."""
@@ -182,7 +152,7 @@ def evaluate_step(ctx: IterationContext, checkpoint: Path) -> dict[str, Any]:
     tasks = evaluation_tasks(ctx.tasks(), cfg.eval.tasks, cfg.seed)
     policy = load_policy(checkpoint, cfg.policy)
     baseline_file = ctx.paths.runs / ctx.run_id / "baselines.json"
-    baselines: dict[str, float] = json.loads(baseline_file.read_text()) if baseline_file.exists() else {}
+    baselines: dict[str, float | None] = json.loads(baseline_file.read_text()) if baseline_file.exists() else {}
     jobs = evaluation_jobs(policy, tasks, pool, cfg, ctx.iteration, baselines=cfg.eval.baselines and not baselines)
     try:
         kw = client_kwargs(cfg, ctx.paths, ctx.run_id)
@@ -190,7 +160,14 @@ def evaluate_step(ctx: IterationContext, checkpoint: Path) -> dict[str, Any]:
         _log(f"  evaluate: skipped, {e}")
         return {"skipped": True, "reason": str(e)}
     rows = score_jobs(
-        jobs, pool, cfg, run_id=ctx.run_id, iteration=ctx.iteration, phase="eval", seed=cfg.seed + 1, client_kwargs=kw
+        jobs,
+        pool,
+        cfg,
+        run_id=ctx.run_id,
+        iteration=ctx.iteration,
+        phase="eval",
+        seed=evaluation_seed(cfg.seed),
+        client_kwargs=kw,
     )
     write_rollouts(rows, ctx.paths.rollouts, ctx.run_id, ctx.iteration, "eval")
     acc = accuracy_by_policy(rows)
@@ -198,7 +175,7 @@ def evaluate_step(ctx: IterationContext, checkpoint: Path) -> dict[str, Any]:
         baselines = {k: v for k, v in acc.items() if k != "conductor"}
         baselines["oracle"] = oracle_accuracy(pool, tasks, cfg.rollout.max_steps)
         write_json(baseline_file, baselines)
-    singles = {k: v for k, v in baselines.items() if k.startswith("single:")}
+    singles = {k: v for k, v in baselines.items() if k.startswith("single:") and v is not None}
     conductor_rows = [r for r in rows if r.policy == "conductor"]
     return {
         "eval_tasks": len(tasks),
@@ -206,17 +183,10 @@ def evaluate_step(ctx: IterationContext, checkpoint: Path) -> dict[str, Any]:
         "conductor_expected": expected_plan_accuracy(pool, conductor_rows),
         "random": baselines.get("random"),
         "best_single": max(singles.values()) if singles else None,
-        "best_single_worker": max(singles, key=singles.get) if singles else None,
+        "best_single_worker": max(singles, key=lambda k: singles[k]) if singles else None,
         "singles": singles,
         "oracle": baselines.get("oracle"),
         "conductor_parse_failure_rate": sum(r.workflow is None for r in conductor_rows) / max(1, len(conductor_rows)),
         "conductor_mean_steps": sum(r.n_steps for r in conductor_rows) / max(1, len(conductor_rows)),
         "seconds": time.perf_counter() - t0,
     }
-
-
-def write_json(path: Path, data: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, default=str))
-    os.replace(tmp, path)

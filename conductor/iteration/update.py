@@ -12,24 +12,21 @@ import os
 import shutil
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyarrow as pa
 
 from conductor.config import TrainConfig
-
-if TYPE_CHECKING:
-    from conductor.train.shard import Shard
+from conductor.policy.model import Policy, load_optimizer_state
+from conductor.train.advantages import group_advantages
+from conductor.train.grpo import UpdateRow, grpo_update, make_optimizer
+from conductor.train.reward import should_drop
+from conductor.train.shard import Shard
 
 
 def update_from_table(
-    policy: Any, table: pa.Table, cfg: TrainConfig, checkpoint_in: Path | None = None, shard: Shard | None = None
+    policy: Policy, table: pa.Table, cfg: TrainConfig, checkpoint_in: Path | None = None, shard: Shard | None = None
 ) -> tuple[dict[str, Any], Any]:
-    from conductor.policy.model import load_optimizer_state
-    from conductor.train.advantages import group_advantages
-    from conductor.train.grpo import UpdateRow, grpo_update, make_optimizer
-    from conductor.train.reward import should_drop
-
     rows = table.to_pylist()
     kept = [r for r in rows if not should_drop(r["infra_fault"], cfg)]
     dropped = len(rows) - len(kept)
@@ -46,7 +43,7 @@ def update_from_table(
         if r["completion_ids"]
     ]
     optimizer = make_optimizer(policy, cfg)
-    resumed = bool(checkpoint_in) and load_optimizer_state(optimizer, checkpoint_in)
+    resumed = checkpoint_in is not None and load_optimizer_state(optimizer, checkpoint_in)
     optimizer, history = grpo_update(policy, update_rows, cfg, optimizer=optimizer, shard=shard)
     last = history[-1] if history else {}
     metrics = {
@@ -62,7 +59,7 @@ def update_from_table(
     return metrics, optimizer
 
 
-def save_checkpoint(policy: Any, optimizer: Any, out: Path) -> None:
+def save_checkpoint(policy: Policy, optimizer: Any, out: Path) -> None:
     """Save the updated policy with its optimizer state (resume) as `out`, atomically: a killed save leaves
     only a hidden temporary folder, never a half-written checkpoint under the final name."""
     tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex}.tmp")

@@ -23,6 +23,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import torch
+
+from conductor.config import PolicyConfig, TrainConfig
+from conductor.iteration.update import save_checkpoint, update_from_table
+from conductor.policy.model import Policy
+from conductor.store.rollouts import read_files
+from conductor.train.shard import Shard
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -67,8 +75,6 @@ def launch_command(processes: int, request: Path, gpus: bool) -> list[str]:
 
 def launch(request: dict[str, Any], processes: int, work_dir: Path) -> dict[str, Any]:
     """Run the update in `processes` processes; returns the metrics the first one wrote."""
-    import torch
-
     gpus = torch.cuda.is_available()
     if gpus and torch.cuda.device_count() < processes:
         raise RuntimeError(f"train.processes={processes} but this machine has {torch.cuda.device_count()} GPU(s)")
@@ -91,14 +97,7 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     req = json.loads(Path(args.request).read_text())
 
-    import torch
-    from accelerate import PartialState
-
-    from conductor.config import PolicyConfig, TrainConfig
-    from conductor.iteration.update import save_checkpoint, update_from_table
-    from conductor.policy.model import Policy
-    from conductor.store.rollouts import read_files
-    from conductor.train.shard import Shard
+    from accelerate import PartialState  # only the launched processes need accelerate (named lazy import)
 
     state = PartialState(cpu=not torch.cuda.is_available())
     device = str(state.device) if state.device.type == "cuda" else "cpu"

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
+from trl.trainer.utils import selective_log_softmax, selective_log_softmax_and_entropy
 
 
 @dataclass
@@ -63,8 +64,6 @@ def completion_logprobs(
     The selection is TRL's own `selective_log_softmax_and_entropy`, so the numbers are the ones its
     GRPOTrainer would compute for the same tokens.
     """
-    from trl.trainer.utils import selective_log_softmax_and_entropy
-
     t = temperature if temperature > 0 else 1.0
     c = batch.completion_ids.size(1)
     out = model(
@@ -80,6 +79,4 @@ def completion_logprobs(
             logits, batch.completion_ids, entropy_requires_grad=False, temperature=t
         )
         return logps * batch.completion_mask, entropy * batch.completion_mask
-    from trl.trainer.utils import selective_log_softmax
-
     return selective_log_softmax(logits, batch.completion_ids, temperature=t) * batch.completion_mask, None

@@ -18,30 +18,27 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
+from huggingface_hub import try_to_load_from_cache
+from transformers import AutoModelForCausalLM, AutoTokenizer, GenerationConfig
 
 from conductor.config import PolicyConfig
+from conductor.errors import ConductorError
+from conductor.policy.generation import Generation
+from conductor.policy.vllm_gen import generate_vllm
 
 META_FILE = "conductor_policy.json"
 OPTIMIZER_FILE = "optimizer.pt"
 
 
-class PolicyLoadError(RuntimeError):
+class PolicyLoadError(ConductorError, RuntimeError):
     """The model could not be loaded; the message names the id or path and says why."""
 
 
-@dataclass(frozen=True)
-class Generation:
-    """One sampled completion. `logprobs[i]` is log p(token_ids[i]) at the sampling temperature."""
-
-    text: str
-    token_ids: list[int]
-    logprobs: list[float]
-    finish_reason: str  # "stop" (an end-of-turn token was sampled, and is included) or "length"
+__all__ = ["Generation", "Policy", "PolicyLoadError", "check_reachable", "load_optimizer_state"]
 
 
 def resolve_device(name: str) -> torch.device:
@@ -66,14 +63,15 @@ def _offline() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "").lower() in {"1", "true", "yes", "on"}
 
 
-def _check_reachable(name_or_path: str) -> None:
-    """Fail early, and readably, when an id is neither a folder nor cached and the hub cannot be reached."""
-    if Path(name_or_path).expanduser().is_dir():
+def check_reachable(name_or_path: str) -> None:
+    """Fail early, and readably, when an id is neither a model folder nor cached and the hub cannot be reached."""
+    folder = Path(name_or_path).expanduser()
+    if folder.is_dir():
+        if not any((folder / f).is_file() for f in ("config.json", "adapter_config.json")):
+            raise PolicyLoadError(f"folder {name_or_path!r} holds no saved model (no config.json)")
         return
     if name_or_path.startswith((".", "/", "~")):
         raise PolicyLoadError(f"model folder {name_or_path!r} does not exist")
-    from huggingface_hub import try_to_load_from_cache
-
     cached = try_to_load_from_cache(name_or_path, "config.json")
     if isinstance(cached, str):
         return
@@ -114,11 +112,9 @@ class Policy:
         Device and dtype follow `cfg` ('auto': bf16 on a GPU, fp32 on the CPU). With `cfg.lora`, a plain model
         gets fresh LoRA adapters; a LoRA checkpoint is reloaded with its adapters trainable.
         """
-        from transformers import AutoModelForCausalLM, AutoTokenizer
-
         cfg = cfg or PolicyConfig()
         name = str(name_or_path)
-        _check_reachable(name)
+        check_reachable(name)
         device = resolve_device(cfg.device)
         dtype = resolve_dtype(cfg.dtype, device)
         folder = Path(name).expanduser()
@@ -129,15 +125,15 @@ class Policy:
             tokenizer = AutoTokenizer.from_pretrained(name)
             weights = base if is_adapter else name
             if is_adapter:
-                _check_reachable(weights)
-            model = AutoModelForCausalLM.from_pretrained(weights, dtype=dtype)
+                check_reachable(weights)
+            model: Any = AutoModelForCausalLM.from_pretrained(weights, dtype=dtype)
         except PolicyLoadError:
             raise
         except (OSError, ValueError) as err:
             raise PolicyLoadError(f"could not load model {name!r}: {err}") from err
         model.to(device)
         if is_adapter:
-            from peft import PeftModel
+            from peft import PeftModel  # peft costs seconds to import: only LoRA pays it (named lazy import)
 
             model = PeftModel.from_pretrained(model, name, is_trainable=True)
         elif cfg.lora:
@@ -191,11 +187,7 @@ class Policy:
         batch size give the same samples.
         """
         if self.cfg.use_vllm:
-            from conductor.policy.vllm_gen import generate_vllm
-
             return generate_vllm(self, prompt_texts, n, temperature, max_new_tokens, seed)
-        from transformers import GenerationConfig
-
         temp = self.cfg.temperature if temperature is None else temperature
         max_new = self.cfg.max_new_tokens if max_new_tokens is None else max_new_tokens
         rows = [ids for ids in (self.encode(t) for t in prompt_texts) for _ in range(n)]
@@ -301,7 +293,7 @@ def _checkpointing(model) -> bool:
 
 
 def _add_lora(model, cfg: PolicyConfig):
-    from peft import LoraConfig, get_peft_model
+    from peft import LoraConfig, get_peft_model  # see Policy.load: only LoRA pays for peft
 
     lora = LoraConfig(
         r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=0.0, target_modules="all-linear", task_type="CAUSAL_LM"

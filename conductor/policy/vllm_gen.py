@@ -1,6 +1,6 @@
 """Sampling with vLLM (GPU extra, `pip install -e .[gpu]`), behind `PolicyConfig.use_vllm`.
 
-UNTESTED HERE: vLLM has only CUDA wheels and is too large for the project's GPU machine (shared/gpu.md), so
+UNTESTED HERE: vLLM has only CUDA wheels and is too large for the project's GPU machine, so
 this path has never run in CI. It is kept small on purpose: one engine per process, weights read from the
 policy's last saved checkpoint (vLLM cannot see in-memory weights), log-probs as vLLM's `processed_logprobs`
 (after temperature), which is what TRL asks of a vLLM server too.
@@ -8,18 +8,28 @@ policy's last saved checkpoint (vLLM cannot see in-memory weights), log-probs as
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from conductor.policy.model import Generation, Policy
+from conductor.config import PolicyConfig
+from conductor.policy.generation import Generation
 
-_ENGINES: dict[str, object] = {}
+_ENGINES: dict[str, Any] = {}
+
+
+class Sampled(Protocol):
+    """What this generator needs of a policy (conductor.policy.model.Policy has it)."""
+
+    source: str
+    cfg: PolicyConfig
+    eos_token_ids: list[int]
+
+    def encode(self, text: str) -> list[int]: ...
 
 
 def generate_vllm(
-    policy: Policy, prompt_texts: list[str], n: int, temperature: float | None, max_new_tokens: int | None, seed: int
+    policy: Sampled, prompt_texts: list[str], n: int, temperature: float | None, max_new_tokens: int | None, seed: int
 ) -> list[list[Generation]]:
-    try:
+    try:  # the GPU extra: absent on CPU machines, so imported only here (named lazy import)
         from vllm import LLM, SamplingParams
         from vllm.inputs import TokensPrompt
     except ImportError as err:
@@ -27,8 +37,6 @@ def generate_vllm(
             "PolicyConfig.use_vllm is on but vLLM is not installed: it is a GPU-only extra "
             "(`pip install -e .[gpu]` on a CUDA machine), or set policy.use_vllm=false"
         ) from err
-    from conductor.policy.model import Generation
-
     source = policy.source
     if source not in _ENGINES:
         _ENGINES[source] = LLM(model=source, seed=seed, logprobs_mode="processed_logprobs")

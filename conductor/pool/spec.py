@@ -15,6 +15,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from conductor.errors import ConductorError
+
 
 class SimProfile(BaseModel):
     """How a *simulated* worker behaves (see conductor.sim.behaviour). Absent for real workers."""
@@ -79,7 +81,7 @@ class WorkerSpec(BaseModel):
         return (prompt_tokens * self.price_in + completion_tokens * self.price_out) / 1e6
 
 
-class PoolError(ValueError):
+class PoolError(ConductorError, ValueError):
     """A pool file that cannot be used, with the reason."""
 
 

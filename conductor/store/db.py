@@ -13,7 +13,7 @@ import duckdb
 from conductor.config import Paths
 from conductor.store.schema import ROLLOUT_SCHEMA
 
-SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
+SQL_DIR = Path(__file__).resolve().parent / "sql"  # package data: the wheel ships the views and saved queries
 
 _TASK_COLUMNS = (
     "id VARCHAR, source VARCHAR, domain VARCHAR, question VARCHAR, answer VARCHAR, verifier VARCHAR, "

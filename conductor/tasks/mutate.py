@@ -63,7 +63,7 @@ def _apply(kind: str, node: ast.AST) -> None:
         assert isinstance(node, ast.BoolOp)
         node.op = ast.Or() if isinstance(node.op, ast.And) else ast.And()
     elif kind == "constant":
-        assert isinstance(node, ast.Constant)
+        assert isinstance(node, ast.Constant) and isinstance(node.value, int | float)  # _sites picks numbers only
         node.value = (not node.value) if isinstance(node.value, bool) else node.value + 1
 
 
@@ -103,6 +103,7 @@ def _mutants(reference: str, entry_point: str, variant: int) -> list[str]:
         else:
             _apply(kind, node)
         out.append(ast.unparse(ast.fix_missing_locations(mutated)))
+    constant: object
     for constant in (None, 0, "", []):
         fallback = copy.deepcopy(tree)
         ffunc = _entry_function(fallback, entry_point)

@@ -1,6 +1,6 @@
 """Prepare: load each source and write it as `<out_dir>/<source>.parquet` (plain Python, no Prefect).
 
-flows/prepare.py wraps `prepare_source` in a cached Prefect task; its cache key is the inputs plus
+conductor_flows/prepare.py wraps `prepare_source` in a cached Prefect task; its cache key is the inputs plus
 `source_fingerprint`, which changes when the loader or the package holding the data changes, so an
 unchanged source is never prepared twice and a changed one always is.
 """

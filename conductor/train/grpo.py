@@ -160,6 +160,7 @@ def _optimizer_step(
         adv = torch.tensor([r.advantage for r in rows], dtype=torch.float32, device=device).unsqueeze(1)
         with autocast:
             new, entropy = completion_logprobs(policy.model, batch, temperature, with_entropy=True)
+            assert entropy is not None  # asked for above
         new = new.float()
         # TRL's clipped surrogate, token level (grpo_trainer._compute_loss)
         coef_1 = torch.exp(new - old)

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import torch
+import torch.distributed as dist
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,6 @@ class Shard:
         """Sum every parameter's gradient over the processes (a process that saw no rows adds zeros)."""
         if self.world == 1:
             return
-        import torch.distributed as dist
-
         for p in params:
             if p.grad is None:
                 p.grad = torch.zeros_like(p)
@@ -51,8 +50,6 @@ class Shard:
     def _reduce(self, values: list[float], op: str) -> list[float]:
         if self.world == 1:
             return list(values)
-        import torch.distributed as dist
-
         t = torch.tensor(values, dtype=torch.float64)
         if dist.get_backend() == "nccl":
             t = t.cuda()

@@ -15,12 +15,18 @@ nothing could be learned about an id that changes meaning with the depth of nest
 
 Returned messages are system + user (+ the earlier turns in recursion); the prefill is returned apart so the
 caller appends it to a generation prompt and the model continues it.
+
+`PromptSettings.from_config` is the one place a run config becomes prompt options (template, mode, step
+limit, and the tiny recipe's question cropping); training, evaluation, the warm start and `conductor ask`
+all prompt through it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
+from conductor.config import RunConfig
 from conductor.pool.spec import PoolSpec
 from conductor.workflow.fewshot import render_examples
 from conductor.workflow.schema import MAX_STEPS
@@ -177,3 +183,50 @@ def build_recursion_messages(
     instruction = _RECURSION.format(answer=crop(previous_answer, answer_limit), n=max_steps)
     messages.append({"role": "user", "content": instruction})
     return messages, RECURSION_PREFILL
+
+
+@dataclass(frozen=True)
+class PromptSettings:
+    """How the Conductor is prompted, as one value. `question_chars` > 0 is the tiny recipe's cropping."""
+
+    mode: Mode = "ids"
+    template: Template = "paper"
+    max_steps: int = MAX_STEPS
+    question_chars: int = 0
+    answer_limit: int = ANSWER_LIMIT_CHARS
+
+    @classmethod
+    def from_config(cls, cfg: RunConfig) -> PromptSettings:
+        """The run's prompt: its template, pool mode and step limit; the question cropped only by the tiny recipe."""
+        return cls(
+            mode=cfg.policy.prompt_mode,
+            template=cfg.policy.prompt_template,
+            max_steps=cfg.rollout.max_steps,
+            question_chars=cfg.tiny.question_chars if cfg.tiny is not None else 0,
+        )
+
+    @property
+    def first_prefill(self) -> str:
+        """The text the first round's assistant turn opens with (the Conductor's plan continues it)."""
+        return PREFILL
+
+    def first_round(self, question: str, pool: PoolSpec) -> tuple[Messages, str]:
+        """The first round's messages and prefill (`build_messages`)."""
+        return build_messages(question, pool, self.mode, self.template, self.max_steps, self.question_chars)
+
+    def later_round(
+        self, question: str, pool: PoolSpec, previous_plan: str, previous_answer: str
+    ) -> tuple[Messages, str]:
+        """A later round's messages and prefill (`build_recursion_messages`): `previous_plan` is the earlier
+        assistant turn as the Conductor wrote it (its prefill and completion)."""
+        return build_recursion_messages(
+            question,
+            pool,
+            previous_plan,
+            previous_answer,
+            self.mode,
+            self.template,
+            self.max_steps,
+            self.answer_limit,
+            self.question_chars,
+        )

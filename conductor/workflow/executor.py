@@ -3,10 +3,11 @@
     execution = await execute(workflow, question, client, seed=0)
 
 Order. A step with access [] starts at once; an "all" step waits for every earlier step; a fine-grained step
-waits for the positions it lists. Each step's request seed is derived from (seed, step index) alone, and a
-step's message depends only on the outputs of the steps it sees, so the result is identical to running the
-steps one after another (`execute_sequential`, kept for comparison and tests). When calls queue for a
-slot, a step's priority is the length of the chain of steps still waiting on it (critical path first).
+waits for the positions it lists. Each step's request seed is derived from (seed, step index) alone
+(conductor.seeds.step_seed), and a step's message depends only on the outputs of the steps it sees, so the
+result is identical to running the steps one after another (`execute_sequential`, kept for comparison and
+tests). When calls queue for a slot, a step's priority is the length of the chain of steps still waiting on
+it (critical path first).
 
 Messages. Built only by conductor.workflow.worker_prompt: the question, the visible steps tagged by worker
 id, in order, and the subtask; in a recursion round an "all" step also gets the previous round's steps. The
@@ -27,7 +28,6 @@ nested workflow for its subtask); its record is stored under the step (`StepResu
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -35,6 +35,7 @@ from typing import Any
 
 from conductor.pool.budget import BudgetExceeded
 from conductor.pool.client import CallResult, PoolClient
+from conductor.seeds import step_seed
 from conductor.workflow.result import Execution, StepResult
 from conductor.workflow.schema import Step, Workflow
 from conductor.workflow.worker_prompt import SeenStep, worker_messages
@@ -57,12 +58,6 @@ class Delegated:
 
 Delegate = Callable[[Step, list[SeenStep], int], Awaitable[Delegated]]
 PreviousRound = Execution | Sequence[SeenStep] | None
-
-
-def step_seed(seed: int, index: int) -> int:
-    """The request seed of step `index`: a hash of (seed, index), so it does not depend on execution order."""
-    digest = hashlib.sha256(f"conductor-step:{seed}:{index}".encode()).digest()
-    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
 
 
 def chain_heights(workflow: Workflow) -> list[int]:
@@ -131,9 +126,9 @@ class _Run:
         step = self.workflow.steps[i]
         base = self._base(i)
         seen = [
-            SeenStep(self.workflow.steps[j].worker, self.workflow.steps[j].subtask, self.results[j].output)
+            SeenStep(self.workflow.steps[j].worker, self.workflow.steps[j].subtask, done.output)
             for j in base.visible
-            if self.results[j] is not None
+            if (done := self.results[j]) is not None
         ]
         started = time.time()
         try:
@@ -261,8 +256,8 @@ async def execute_sequential(
 
 
 @dataclass(frozen=True)
-class Job:
-    """One workflow to execute in a batch."""
+class ExecutionRequest:
+    """One workflow to execute in a batch: the plan, its question, its seed, and the earlier round it follows."""
 
     workflow: Workflow
     question: str
@@ -271,7 +266,7 @@ class Job:
 
 
 async def execute_many(
-    jobs: Sequence[Job],
+    requests: Sequence[ExecutionRequest],
     client: PoolClient,
     sequential_steps: bool = False,
     max_in_flight: int | None = None,
@@ -285,7 +280,7 @@ async def execute_many(
     runner = execute_sequential if sequential_steps else execute
     gate = asyncio.Semaphore(max_in_flight) if max_in_flight else None
 
-    async def one(job: Job) -> Execution:
+    async def one(req: ExecutionRequest) -> Execution:
         if gate is not None:
             await gate.acquire()
         try:
@@ -294,7 +289,7 @@ async def execute_many(
                     client.budget.check()
                 except BudgetExceeded as e:
                     return Execution(ok=False, failure=f"{e}; workflow not started")
-            return await runner(job.workflow, job.question, client, seed=job.seed, previous_round=job.previous_round)
+            return await runner(req.workflow, req.question, client, seed=req.seed, previous_round=req.previous_round)
         except asyncio.CancelledError:
             raise
         except Exception as e:  # noqa: BLE001 - one workflow's bug must not sink the batch
@@ -303,4 +298,4 @@ async def execute_many(
             if gate is not None:
                 gate.release()
 
-    return list(await asyncio.gather(*(one(j) for j in jobs)))
+    return list(await asyncio.gather(*(one(r) for r in requests)))

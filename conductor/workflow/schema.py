@@ -7,6 +7,7 @@ The last step's output is the answer; no synthesis step is added.
 
 from __future__ import annotations
 
+import json
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -64,8 +65,6 @@ class Workflow(BaseModel):
 
     def render(self) -> str:
         """The text a Conductor writes for this workflow (used for SFT targets and previous-plan turns)."""
-        import json
-
         lists = self.to_lists()
         return (
             f"model_id = {json.dumps(lists['model_id'])}\n"

@@ -2,7 +2,8 @@
 
 The tiny Conductor is built and warm-started once per session, from the real prompts of the real tasks, and
 then passed to each run as its base model (`policy.base_model=<path>`), so every test starts from a policy
-that writes the format often enough for GRPO to have something to learn from.
+that writes the format often enough for GRPO to have something to learn from. The runs keep the tiny
+recipe's settings (`tiny.question_chars`): the checkpoint was trained on cropped questions.
 """
 
 from __future__ import annotations
@@ -21,16 +22,16 @@ SMALL = [
 @pytest.fixture(scope="session")
 def warm_checkpoint(tmp_path_factory) -> str:
     from conductor.config import Paths, load_run_config
-    from conductor.iteration.bootstrap import initial_checkpoint
     from conductor.iteration.campaign import load_all_tasks
     from conductor.pool.spec import load_pool
+    from conductor.tiny.bootstrap import tiny_checkpoint
 
     paths = Paths(home=tmp_path_factory.mktemp("warm-home"))
-    cfg = load_run_config(None, ["policy.sft_steps=300"])
+    cfg = load_run_config(None, ["tiny.sft_steps=300"])
     tasks = load_all_tasks(cfg, paths)
-    return str(initial_checkpoint(cfg, paths, tasks, load_pool(), n_examples=1200))
+    return str(tiny_checkpoint(cfg, paths, tasks, load_pool(), n_examples=1200))
 
 
 @pytest.fixture
 def small_overrides(warm_checkpoint) -> list[str]:
-    return [*SMALL, f"policy.base_model={warm_checkpoint}"]
+    return [*SMALL, f"policy.base_model={warm_checkpoint}", "tiny.question_chars=120"]

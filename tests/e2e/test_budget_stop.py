@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conductor.config import Paths, load_run_config
-from conductor.iteration.campaign import read_manifest, run_campaign
+from conductor.iteration.campaign import run_campaign
+from conductor.iteration.manifest import read_manifest
 from conductor.store.db import connect
 
 pytestmark = pytest.mark.slow

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_two_iterations_as_prefect_flows(home, small_overrides):
-    from flows.campaign import campaign_flow
+    from conductor_flows.campaign import campaign_flow
 
     cfg = load_run_config(None, small_overrides)
     out = campaign_flow(cfg.model_dump(mode="json"))

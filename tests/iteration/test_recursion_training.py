@@ -23,10 +23,11 @@ from conductor.iteration.recursion import (
     continuation_jobs,
     recursion_prompt,
 )
-from conductor.iteration.rollouts import conductor_prompt
-from conductor.iteration.scoring import Job, score_jobs
 from conductor.pool.client import RetryPolicy
 from conductor.pool.spec import load_pool
+from conductor.rollout.conductor_plans import conductor_prompt
+from conductor.rollout.job import RolloutJob
+from conductor.rollout.scoring import score_jobs
 from conductor.sim.faults import FaultConfig
 from conductor.workflow.conductor_prompt import PREFILL, RECURSION_PREFILL, build_messages, build_recursion_messages
 from conductor.workflow.parse import parse_workflow
@@ -72,7 +73,7 @@ def dead():
 def tiny_dir(tmp_path_factory):
     import torch
 
-    from conductor.policy.tiny import build_tiny_conductor
+    from conductor.tiny.model import build_tiny_conductor
 
     torch.set_num_threads(2)
     pool = load_pool()
@@ -92,7 +93,7 @@ def policy(tiny_dir):
     return Policy.load(tiny_dir, make_cfg().policy)
 
 
-def hand_jobs(policy, pool, cfg: RunConfig, texts: list[str], tasks=TASKS[:2], iteration: int = 1) -> list[Job]:
+def hand_jobs(policy, pool, cfg: RunConfig, texts: list[str], tasks=TASKS[:2], iteration: int = 1) -> list[RolloutJob]:
     """First-round jobs as `conductor_jobs` makes them, from given texts instead of sampled ones."""
     jobs = []
     for task in tasks:
@@ -104,7 +105,7 @@ def hand_jobs(policy, pool, cfg: RunConfig, texts: list[str], tasks=TASKS[:2], i
                 wf, err = None, e
             ids = policy.encode(text)
             jobs.append(
-                Job(
+                RolloutJob(
                     task=task,
                     pool_ids=pool.ids,
                     policy="conductor",
@@ -230,7 +231,7 @@ def test_only_parsed_rollouts_that_ran_are_continued(sim, dead, policy):
     assert [r.infra_fault is None for r in rows] == [True, True, True, False]
     cont = continuation_jobs(policy, jobs, rows, sim.pool, cfg, iteration=1, seed=0)
     assert [(c.group_id, c.sample, c.round) for c in cont] == [("1:rec/1", 0, 1), ("1:rec/1", 2, 1)]
-    assert all(c.previous_answer == rows[c.sample].answer and c.previous_round for c in cont)
+    assert all(c.earlier is not None and c.earlier.answer == rows[c.sample].answer and c.earlier.steps for c in cont)
     with pytest.raises(ValueError, match="does not match"):
         continuation_jobs(policy, jobs, rows[::-1], sim.pool, cfg, iteration=1, seed=0)
 

@@ -6,7 +6,7 @@ import math
 
 import pytest
 import torch
-from policy_kit import PREFILL, QUESTIONS, messages
+from tiny_kit import PREFILL, QUESTIONS, messages
 
 from conductor.config import PolicyConfig
 from conductor.policy.logprobs import completion_logprobs, pack

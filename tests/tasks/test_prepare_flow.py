@@ -19,7 +19,7 @@ from conductor.tasks.io import read_tasks
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = """
 import asyncio, json, os, sys
-from flows.prepare import prepare_flow
+from conductor_flows.prepare import prepare_flow
 from prefect.client.orchestration import get_client
 
 out, sources = sys.argv[1], ["synthetic-arith", "humaneval"]

@@ -15,7 +15,7 @@ from update_kit import COMPLETION_A, COMPLETION_B, PROMPTS  # noqa: E402
 def micro_dir(tmp_path_factory):
     import torch
 
-    from conductor.policy.tiny import build_tiny_conductor
+    from conductor.tiny.model import build_tiny_conductor
 
     torch.set_num_threads(2)
     corpus = PROMPTS * 3 + [COMPLETION_A, COMPLETION_B] * 3

@@ -8,7 +8,7 @@ import sys
 CODE = (
     "import sys\n"
     "import conductor, conductor.policy, conductor.train\n"
-    "import conductor.train.reward, conductor.train.advantages, conductor.train.presets\n"
+    "import conductor.train.reward, conductor.train.advantages, conductor.config.presets\n"
     "heavy = [m for m in ('torch', 'transformers', 'trl', 'peft') if m in sys.modules]\n"
     "assert not heavy, heavy\n"
 )

@@ -10,8 +10,9 @@ from wf_helpers import QUESTIONS, serve, wf, with_workers
 from conductor.pool.budget import Budget
 from conductor.pool.cache import CallCache
 from conductor.pool.client import PoolClient, RetryPolicy
+from conductor.seeds import step_seed
 from conductor.sim.faults import FaultConfig
-from conductor.workflow.executor import NOT_RUN, Job, execute, execute_many, execute_sequential, step_seed
+from conductor.workflow.executor import NOT_RUN, ExecutionRequest, execute, execute_many, execute_sequential
 from conductor.workflow.worker_prompt import PREVIOUS_OPEN, SeenStep, worker_messages
 
 FAST = RetryPolicy(max_attempts=2, base_delay_s=0.01, max_delay_s=0.02)
@@ -164,9 +165,9 @@ def test_independent_step_already_running_finishes_when_another_fails():
 
 def test_a_batch_survives_failures_and_keeps_order(sim):
     jobs = [
-        Job(CHAIN, QUESTIONS[0], seed=0),
-        Job(wf((99, "Solve.", "none")), QUESTIONS[1]),
-        Job(FAN_IN, QUESTIONS[2], seed=3),
+        ExecutionRequest(CHAIN, QUESTIONS[0], seed=0),
+        ExecutionRequest(wf((99, "Solve.", "none")), QUESTIONS[1]),
+        ExecutionRequest(FAN_IN, QUESTIONS[2], seed=3),
     ]
     out = run(execute_many(jobs, PoolClient(sim.pool)))
     assert [e.ok for e in out] == [True, False, True]
@@ -178,7 +179,7 @@ def test_a_batch_survives_failures_and_keeps_order(sim):
 def test_budget_stops_a_batch_cleanly(sim):
     budget = Budget(max_calls=4)
     client = PoolClient(sim.pool, budget=budget)
-    jobs = [Job(CHAIN, q, seed=0) for q in QUESTIONS[:4]]
+    jobs = [ExecutionRequest(CHAIN, q, seed=0) for q in QUESTIONS[:4]]
     out = run(execute_many(jobs, client, max_in_flight=1))
     assert out[0].ok
     assert not out[1].ok and out[1].failure.startswith("step 1 (worker 3): budget exceeded: 4 of 4 calls")

@@ -14,7 +14,7 @@ from wf_helpers import QUESTIONS, serve, wf
 from conductor.pool.client import PoolClient, RetryPolicy
 from conductor.sim.faults import FaultConfig
 from conductor.workflow.conductor_prompt import PREFILL, RECURSION_PREFILL
-from conductor.workflow.rounds import RoundsRecord, run_rounds
+from conductor.workflow.rounds import Plan, RoundsRecord, run_rounds
 from conductor.workflow.worker_prompt import PREVIOUS_OPEN
 
 CHAIN = wf((2, "Solve the problem.", "none"), (3, "Check the answer above.", "all")).render()
@@ -29,9 +29,9 @@ class ScriptedPlanner:
         self.script = script
         self.seen: list[tuple[list[dict[str, str]], str]] = []
 
-    async def plan(self, messages: list[dict[str, str]], prefill: str) -> str:
+    async def plan(self, messages: list[dict[str, str]], prefill: str) -> Plan:
         self.seen.append((messages, prefill))
-        return self.script(messages, prefill)
+        return Plan(text=self.script(messages, prefill))
 
 
 def by_round(*texts: str) -> ScriptedPlanner:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from conductor.errors import ConfigError
 from conductor.tasks.schema import Domain, Task
 from conductor.tasks.sources import (
     aime25,
@@ -90,5 +91,5 @@ def load_source(name: str, seed: int = 0) -> list[Task]:
     try:
         info = SOURCES[name]
     except KeyError:
-        raise ValueError(f"unknown task source {name!r}; known: {', '.join(SOURCES)}") from None
+        raise ConfigError(f"unknown task source {name!r}; known: {', '.join(SOURCES)}") from None
     return info.load(seed=seed)

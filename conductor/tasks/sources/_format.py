@@ -6,9 +6,9 @@ as the paper's tasks do, so any worker and every verifier rely on the same conve
 
 from __future__ import annotations
 
-import random
 import re
 
+from conductor.seeds import source_rng
 from conductor.tasks.verify.choice_verifier import LETTERS
 
 MATH_INSTRUCTIONS = (
@@ -60,5 +60,5 @@ def shuffled_choices(choices: list[str], correct: int, seed: int, key: str) -> t
     """
     order = list(range(len(choices)))
     if not order_dependent(choices):
-        random.Random(f"{seed}:{key}").shuffle(order)
+        source_rng(seed, key).shuffle(order)
     return [choices[i] for i in order], LETTERS[order.index(correct)]

@@ -97,7 +97,7 @@ def closed_form_value(text: str) -> bool:
         return False
     logging.getLogger("math_verify").setLevel(logging.ERROR)
     try:
-        parsed = parse(f"${text}$", parsing_timeout=None)  # type: ignore[arg-type]
+        parsed = parse(f"${text}$", parsing_timeout=None)
         if not parsed or not isinstance(parsed[0], Expr) or parsed[0].free_symbols:
             return False
         value = complex(N(parsed[0]))

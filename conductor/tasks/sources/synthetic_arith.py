@@ -6,8 +6,7 @@ mix these into reported benchmark numbers: every task carries real=False and sou
 
 from __future__ import annotations
 
-import random
-
+from conductor.seeds import source_rng
 from conductor.tasks.schema import Task
 from conductor.tasks.sources._format import math_question
 from conductor.tasks.split import split_for
@@ -26,7 +25,7 @@ _TEMPLATES = (
 
 
 def load(seed: int = 0, count: int = DEFAULT_COUNT) -> list[Task]:
-    rng = random.Random(f"synthetic-arith:{seed}")
+    rng = source_rng("synthetic-arith", seed)
     tasks = []
     for i in range(count):
         text, fn, difficulty = _TEMPLATES[i % len(_TEMPLATES)]
