@@ -11,13 +11,13 @@ import json
 import logging
 import sys
 
+from math_verify import parse, verify
+
 _DASHES = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-", "\u00a0": " "})
 _LATEX_MARKS = ("$", "\\boxed", "\\(", "\\[")
 
 
 def _parse_first(candidates: list[str]) -> list:
-    from math_verify import parse
-
     for text in candidates:
         parsed = parse(text)
         if parsed:
@@ -27,8 +27,6 @@ def _parse_first(candidates: list[str]) -> list:
 
 def check(gold: str, answer: str) -> tuple[bool, str]:
     """(equivalent, detail). detail names what could not be parsed, if anything."""
-    from math_verify import verify
-
     gold = gold.translate(_DASHES).strip()
     answer = answer.translate(_DASHES).strip()
     gold_parsed = _parse_first([f"${gold}$", f"\\boxed{{{gold}}}", gold])

@@ -65,9 +65,9 @@ def extract_choice(response: str, n_choices: int = 4, choices: list[str] | None 
             if norm == str(choice).strip(" .").lower():
                 return letter
     if span is not None:  # inside <answer>, a lone capital letter is the pick; in free prose it is too risky
-        found = {x for x in _STANDALONE.findall(text) if x in valid}
-        if len(found) == 1:
-            return found.pop()
+        alone = {x for x in _STANDALONE.findall(text) if x in valid}
+        if len(alone) == 1:
+            return alone.pop()
     return None
 
 
