@@ -24,7 +24,6 @@ round-0 rollout continues once, so a group holds G first-round and up to G secon
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from conductor.config import RunConfig, TrainConfig
@@ -43,10 +42,9 @@ def continuable(row: RolloutRow) -> bool:
 def previous_steps(row: RolloutRow) -> list[SeenStep]:
     """The stored round-0 steps as the next round's "all" steps see them (executor.seen_steps' rule)."""
     from conductor.workflow.executor import seen_steps
-    from conductor.workflow.result import Execution, StepResult
+    from conductor.workflow.result import Execution
 
-    steps = [StepResult.model_validate(s) for s in json.loads(row.steps or "[]")]
-    return seen_steps(Execution(steps=steps, answer=row.answer))
+    return seen_steps(Execution(steps=list(row.steps), answer=row.answer))
 
 
 def recursion_prompt(policy: Any, job: Job, row: RolloutRow, pool: PoolSpec, cfg: RunConfig) -> str:
