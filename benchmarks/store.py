@@ -121,6 +121,11 @@ TEXTS = {  # profile -> character ranges of question, subtask, output; whether s
 }
 
 
+def _where(mask: np.ndarray, text: str) -> pa.Array:
+    """`text` where mask holds, null elsewhere."""
+    return pc.if_else(pa.array(mask), text, pa.scalar(None, pa.string()))
+
+
 class Synth:
     def __init__(self, texts: str = "full", seed: int = 0) -> None:
         self.rng = np.random.default_rng(seed)
@@ -182,7 +187,7 @@ class Synth:
         started = r.uniform(0, 3, m)
         attempts = np.where(r.random(m) < 0.1, 2, 1).astype(np.int64)
         cached = r.random(m) < 0.05
-        error = pa.array(np.where(r.random(m) < 0.02, "timeout after 3 attempts", None))
+        error = _where(r.random(m) < 0.02, "timeout after 3 attempts")
         retry_off = np.concatenate([[0], np.cumsum(attempts - 1)]).astype(np.int32)
         retries = pa.ListArray.from_arrays(
             pa.array(retry_off), pa.array(["429 Too Many Requests"] * int(retry_off[-1]))
@@ -247,7 +252,7 @@ class Synth:
             "prompt": pc.binary_join_element_wise(self.header, question, "\n"),
             "completion": completion,
             "workflow": pc.if_else(pa.array(n > 0), pc.binary_join_element_wise('{"model_id": ', plan, "}", ""), None),
-            "parse_error": pa.array(np.where(n == 0, "no_lists: none found", None)),
+            "parse_error": _where(n == 0, "no_lists: none found"),
             "n_steps": pa.array(n),
             "steps": steps,
             "answer": self.pick(self.subtask, rows),
