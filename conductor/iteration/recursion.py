@@ -25,7 +25,6 @@ round-0 rollout continues once, so a group holds G first-round and up to G secon
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from conductor.config import RunConfig, TrainConfig
@@ -37,6 +36,8 @@ from conductor.seeds import recursion_generation_seed
 from conductor.store.schema import RolloutRow
 from conductor.train.reward import recursion_reward, should_drop
 from conductor.workflow.conductor_prompt import PromptSettings
+from conductor.workflow.executor import seen_steps
+from conductor.workflow.result import Execution
 from conductor.workflow.rounds import EarlierRound, later_round_prompt
 from conductor.workflow.worker_prompt import SeenStep
 
@@ -48,11 +49,7 @@ def continuable(row: RolloutRow) -> bool:
 
 def previous_steps(row: RolloutRow) -> list[SeenStep]:
     """The stored round-0 steps as the next round's "all" steps see them (executor.seen_steps' rule)."""
-    from conductor.workflow.executor import seen_steps
-    from conductor.workflow.result import Execution, StepResult
-
-    steps = [StepResult.model_validate(s) for s in json.loads(row.steps or "[]")]
-    return seen_steps(Execution(steps=steps, answer=row.answer))
+    return seen_steps(Execution(steps=list(row.steps), answer=row.answer))
 
 
 def earlier_round(job: RolloutJob, row: RolloutRow, cfg: RunConfig) -> EarlierRound:

@@ -6,13 +6,15 @@ The budget spans the whole run, resumes included: what earlier iterations spent 
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+import pyarrow.compute as pc
 
 from conductor.config import Paths, RunConfig
 from conductor.pool.budget import Budget
 from conductor.pool.cache import CallCache
 from conductor.store.rollouts import read_rollouts
+from conductor.store.steps import step_values
 
 
 class BudgetReached(RuntimeError):
@@ -22,13 +24,9 @@ class BudgetReached(RuntimeError):
 def spent_so_far(paths: Paths, run_id: str) -> tuple[float, int]:
     """USD and worker calls (HTTP attempts, cache hits excluded) of every stored rollout of the run."""
     table = read_rollouts(paths.rollouts, run_id)
-    usd, calls = 0.0, 0
-    for steps in table.column("steps").to_pylist():
-        for s in json.loads(steps or "[]"):
-            usd += float(s.get("cost_usd") or 0.0)
-            if not s.get("cached"):
-                calls += int(s.get("attempts") or 0)
-    return usd, calls
+    cost, attempts = step_values(table, "cost_usd"), step_values(table, "attempts")
+    paid = pc.if_else(pc.fill_null(step_values(table, "cached"), False), 0, pc.fill_null(attempts, 0))
+    return float(pc.sum(cost).as_py() or 0.0), int(pc.sum(paid).as_py() or 0)
 
 
 def client_kwargs(cfg: RunConfig, paths: Paths, run_id: str) -> dict[str, Any]:

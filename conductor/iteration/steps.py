@@ -73,7 +73,7 @@ def rollout_step(ctx: IterationContext) -> dict[str, Any]:
         summary.update(recursion_summary(rows))
     summary["seconds"] = time.perf_counter() - t0
     summary["budget_exhausted"] = bool(kw.get("budget") is not None and kw["budget"].exhausted)
-    summary["cache_hits"] = sum(1 for r in rows for s in json.loads(r.steps or "[]") if s.get("cached"))
+    summary["cache_hits"] = sum(1 for r in rows for s in r.steps if s.cached)
     _log(
         f"  rollouts: {summary['rollouts']} stored, mean reward {summary['mean_reward']:.3f}, "
         f"parse failures {summary['parse_failure_rate']:.1%}, faults {summary['infra_faults']} -> {path}"

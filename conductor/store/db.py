@@ -1,7 +1,8 @@
 """DuckDB over the Parquet store: an in-memory database whose views (sql/views/*.sql) read the files.
 
 Parquet stays the system of record; DuckDB holds no state of its own, so any number of readers can query
-while one writer per file appends new parts.
+while one writer per file appends new parts. Parts written before the typed layout (conductor.store.legacy)
+are read through its conversion and joined to the others by column name, so every view sees one schema.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 import duckdb
 
 from conductor.config import Paths
+from conductor.store.legacy import is_legacy, parquet_files_sql, upgrade_sql
 from conductor.store.schema import ROLLOUT_SCHEMA
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"  # package data: the wheel ships the views and saved queries
@@ -21,14 +23,17 @@ _TASK_COLUMNS = (
 )
 
 
-def _files_expr(files: list[Path]) -> str:
-    quoted = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
-    return f"read_parquet([{quoted}], union_by_name = true)"
-
-
-def _empty_rollouts(con: duckdb.DuckDBPyConnection) -> str:
-    con.register("_empty_rollouts", ROLLOUT_SCHEMA.empty_table())
-    return "_empty_rollouts"
+def _rollouts_relation(con: duckdb.DuckDBPyConnection, files: list[Path]) -> str:
+    """What ${ROLLOUTS} stands for: the typed parts, the legacy parts converted, or an empty relation."""
+    old = [f for f in files if is_legacy(f)]
+    new = [f for f in files if f not in set(old)]
+    parts = [f"SELECT * FROM {parquet_files_sql(new)}"] if new else []
+    if old:
+        parts.append(upgrade_sql(parquet_files_sql(old)))
+    if not parts:
+        con.register("_empty_rollouts", ROLLOUT_SCHEMA.empty_table())
+        return "_empty_rollouts"
+    return "(" + " UNION ALL BY NAME ".join(parts) + ")"
 
 
 def connect(paths: Paths | None = None) -> duckdb.DuckDBPyConnection:
@@ -37,9 +42,9 @@ def connect(paths: Paths | None = None) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:")
     rollout_files = sorted(paths.rollouts.glob("run=*/iteration=*/*.parquet")) if paths.rollouts.exists() else []
     task_files = sorted(paths.tasks.glob("*.parquet")) if paths.tasks.exists() else []
-    rollouts = _files_expr(rollout_files) if rollout_files else _empty_rollouts(con)
+    rollouts = _rollouts_relation(con, rollout_files)
     if task_files:
-        tasks = _files_expr(task_files)
+        tasks = parquet_files_sql(task_files)
     else:
         con.execute(f"CREATE TABLE _empty_tasks ({_TASK_COLUMNS})")
         tasks = "_empty_tasks"

@@ -4,7 +4,8 @@ Layout: <root>/run=<run_id>/iteration=<n>/<phase>-<part>.parquet. Each file has 
 written atomically (temp file, then rename), and its name is deterministic: rewriting the same part after a
 crash replaces it instead of adding a duplicate, and a half-written file is never visible to readers.
 The partition folders organise files; run_id and iteration are also plain columns inside each file, so the
-DuckDB views read them without hive partitioning.
+DuckDB views read them without hive partitioning. Columns: conductor.store.schema (parts written before the
+typed steps are read through conductor.store.legacy, so readers always get ROLLOUT_SCHEMA).
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from conductor.store.schema import ROLLOUT_SCHEMA, RolloutRow
+from conductor.store.legacy import is_legacy, read_legacy
+from conductor.store.schema import ROLLOUT_COLUMNS, ROLLOUT_SCHEMA, RolloutRow
 
 _SAFE = re.compile(r"^[A-Za-z0-9_.-]+$")
 
@@ -34,13 +36,26 @@ def iteration_dir(root: Path, run_id: str, iteration: int) -> Path:
 
 
 def rows_to_table(rows: list[RolloutRow]) -> pa.Table:
-    now = datetime.now(UTC)
-    records = []
+    """Rows as a table of ROLLOUT_SCHEMA, column by column; a row of any other model is refused."""
     for r in rows:
-        d = r.model_dump()
-        d["created_at"] = d["created_at"] or now
-        records.append(d)
-    return pa.Table.from_pylist(records, schema=ROLLOUT_SCHEMA)
+        if type(r) is not RolloutRow:
+            raise TypeError(f"only RolloutRow is stored, not {type(r).__name__} (its fields would be dropped)")
+    now = datetime.now(UTC)
+    arrays = []
+    for name, col in ROLLOUT_COLUMNS.items():
+        values = [col.encode(getattr(r, name)) for r in rows]
+        if name == "created_at":
+            values = [v or now for v in values]
+        arrays.append(pa.array(values, type=col.type))
+    return pa.Table.from_arrays(arrays, schema=ROLLOUT_SCHEMA)
+
+
+def rows_from_table(table: pa.Table) -> list[RolloutRow]:
+    """A table of ROLLOUT_SCHEMA back to validated rows (steps as StepResults)."""
+    out = []
+    for record in table.select(list(ROLLOUT_COLUMNS)).to_pylist():
+        out.append(RolloutRow.model_validate({k: ROLLOUT_COLUMNS[k].decode(v) for k, v in record.items()}))
+    return out
 
 
 def write_rollouts(
@@ -76,10 +91,12 @@ def read_rollouts(
 
 
 def read_files(files: list[Path]) -> pa.Table:
-    """These rollout files as one Arrow table (empty, with the schema, when there are none)."""
-    if not files:
+    """These rollout files as one Arrow table of ROLLOUT_SCHEMA (empty when there are none), whichever
+    layout each was written in."""
+    tables = [read_legacy(f) if is_legacy(f) else pq.read_table(f, schema=ROLLOUT_SCHEMA) for f in files]
+    if not tables:
         return ROLLOUT_SCHEMA.empty_table()
-    return pa.concat_tables([pq.read_table(f, schema=ROLLOUT_SCHEMA) for f in files])
+    return pa.concat_tables(tables)
 
 
 def remove_iteration(root: Path, run_id: str, iteration: int) -> None:

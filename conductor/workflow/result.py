@@ -1,7 +1,7 @@
 """What executing a workflow produced: per-step records and the answer.
 
 Every field a user needs to see what a worker saw and said is here: the exact messages sent, the reply,
-tokens, cost, latency, timing and failure reason. Stored with the rollout as JSON.
+tokens, cost, latency, timing and failure reason. Stored with the rollout as typed columns (conductor.store.steps).
 """
 
 from __future__ import annotations

@@ -186,11 +186,11 @@ def test_first_round_reward_is_the_discounted_mix_exactly(sim, policy):
     for before, nxt in zip(first, second, strict=True):
         if nxt.completion != IMPROVE:
             continue
-        solve, verify = json.loads(nxt.steps)
-        assert PREVIOUS_OPEN not in solve["messages"][1]["content"]
-        assert PREVIOUS_OPEN in verify["messages"][1]["content"]
-        for step in json.loads(before.steps):
-            assert step["output"] in verify["messages"][1]["content"]
+        solve, verify = nxt.steps
+        assert PREVIOUS_OPEN not in solve.messages[1]["content"]
+        assert PREVIOUS_OPEN in verify.messages[1]["content"]
+        for step in before.steps:
+            assert step.output in verify.messages[1]["content"]
 
 
 def test_accept_keeps_the_previous_answer_and_calls_no_worker(sim, dead, policy):
@@ -205,7 +205,7 @@ def test_accept_keeps_the_previous_answer_and_calls_no_worker(sim, dead, policy)
     second = score(cont, dead.pool, cfg, client_kwargs=ONE_TRY)
     for before, nxt, text in zip(first, second, texts, strict=True):
         if text == ACCEPT:
-            assert nxt.infra_fault is None and nxt.steps == "[]" and nxt.n_steps == 0 and nxt.cost_usd == 0.0
+            assert nxt.infra_fault is None and nxt.steps == [] and nxt.n_steps == 0 and nxt.cost_usd == 0.0
             assert nxt.answer == before.answer and nxt.correct == before.correct and nxt.reward == before.reward
             assert json.loads(nxt.workflow) == {"model_id": [], "subtasks": [], "access_list": []}
         else:

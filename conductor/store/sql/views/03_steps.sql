@@ -1,16 +1,21 @@
 -- One row per executed step: which worker did what, what it cost, how long it took.
+-- `steps` is stored as one list per StepResult field (conductor/store/steps.py); entry i of each is step i.
+-- Unnesting positions and indexing the lists (rather than unnesting the lists) lets DuckDB read only the
+-- lists a query names: a cost-per-worker query reads worker and cost_usd, never the messages.
 CREATE OR REPLACE VIEW steps AS
 SELECT
-    r.run_id, r.iteration, r.phase, r.rollout_id, r.task_id, r.domain, r.policy,
-    CAST(s.value ->> 'index' AS INTEGER) AS step,
-    CAST(s.value ->> 'worker' AS INTEGER) AS worker,
-    s.value ->> 'subtask' AS subtask,
-    s.value ->> 'access' AS access,
-    s.value ->> 'output' AS output,
-    CAST(s.value ->> 'prompt_tokens' AS BIGINT) AS prompt_tokens,
-    CAST(s.value ->> 'completion_tokens' AS BIGINT) AS completion_tokens,
-    CAST(s.value ->> 'cost_usd' AS DOUBLE) AS cost_usd,
-    CAST(s.value ->> 'latency_s' AS DOUBLE) AS latency_s,
-    CAST(s.value ->> 'cached' AS BOOLEAN) AS cached,
-    s.value ->> 'error' AS error
-FROM rollouts r, json_each(CAST(r.steps AS JSON)) s;
+    run_id, iteration, phase, rollout_id, task_id, domain, policy,
+    steps."index"[i] AS step,
+    steps.worker[i] AS worker,
+    steps.subtask[i] AS subtask,
+    steps.access[i] AS access,
+    steps.output[i] AS output,
+    steps.prompt_tokens[i] AS prompt_tokens,
+    steps.completion_tokens[i] AS completion_tokens,
+    steps.cost_usd[i] AS cost_usd,
+    steps.latency_s[i] AS latency_s,
+    steps.cached[i] AS cached,
+    steps.error[i] AS error,
+    steps.attempts[i] AS attempts,
+    steps.messages[i] AS messages
+FROM (SELECT *, unnest(generate_series(1, len(steps."index"))) AS i FROM rollouts);
