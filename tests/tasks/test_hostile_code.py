@@ -17,6 +17,7 @@ import json
 import os
 import secrets
 import socket
+import sys
 import threading
 import time
 from pathlib import Path
@@ -28,7 +29,7 @@ from hostile_programs import ATTACKS
 from task_helpers import as_answer, code_task, function_task
 
 from conductor.tasks.verify import verify
-from conductor.tasks.verify.isolation import isolation
+from conductor.tasks.verify.isolation import isolation, python_inside, site_packages
 from conductor.tasks.verify.sandbox import Limits, run_program
 from conductor.tasks.verify.verdict_cache import verdict_key
 
@@ -184,8 +185,11 @@ def test_what_a_sandboxed_program_sees() -> None:
     run = run_program(program, limits=Limits(timeout_s=5))
     assert run.status == "completed", run.stderr
     seen = json.loads(run.stdout)
-    assert set(seen["root"]) <= {"bin", "dev", "etc", "lib", "lib32", "lib64", "libx32", "opt", "proc", "root",
-                                 "run", "sbin", "tmp", "usr", "work", "home", "srv"}  # fmt: skip
+    # The interpreter and site-packages are bound at their own paths, so their top folder (wherever the clone
+    # lives: /work, /check, /home...) shows at the root; nothing else may.
+    bound = {Path(p).parts[1] for p in (os.path.realpath(sys.base_prefix), python_inside(), *site_packages())}
+    assert set(seen["root"]) <= {"bin", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc", "run", "sbin",
+                                 "tmp", "usr"} | bound  # fmt: skip
     assert seen["uid"] != 0  # as root: a uid of the run's own; otherwise nobody in a user namespace
     assert max(seen["procs"]) < 10 and seen["pid"] < 10  # its own PID namespace: bwrap's init and itself
     assert seen["cwd"] == "/tmp" and seen["tmp"] and not seen["usr"] and not seen["repo"]

@@ -1,29 +1,10 @@
-"""The warm start: with the default settings a fresh tiny model learns to write parseable workflows."""
+"""The warm start's mechanics: the loss falls on completion tokens, weighted on worker ids and the thought line;
+lead words are one token each. Whether the default settings teach the format (a learning target, 4 minutes of
+training) is measured by `python -m benchmarks.warm_start`, not asserted here."""
 
 from __future__ import annotations
 
-from collections import Counter
-
-from tiny_kit import POOL, PREFILL, QUESTIONS, messages, parses
-
-
-def test_defaults_teach_the_format_at_temperature_one(warm_policy):
-    pol, metrics, seconds = warm_policy
-    assert metrics[-1]["loss"] < metrics[0]["loss"] / 5
-    # The full pool: the warm start teaches the format and uniform worker choice (97% parseable with the
-    # defaults, 1,500 steps at lr 1e-3 with the ids weighted; 86% after 600 steps; 94-96% at lr 3e-3 and 600
-    # steps, which does not learn to keep to a sub-pool).
-    pools = [POOL] * len(QUESTIONS)
-    prompts = [pol.render_prompt(messages(q, POOL), PREFILL) for q in QUESTIONS]
-    gens = pol.generate(prompts, n=32, temperature=1.0, seed=5)
-    results = [(parses(g.text, pool), g) for pool, gs in zip(pools, gens, strict=True) for g in gs]
-    rate = sum(ok for ok, _ in results) / len(results)
-    print(f"warm start: {len(metrics)} steps in {seconds:.1f} s; parseable at T=1.0: {rate:.1%}")
-    assert rate > 0.80
-    assert sum(g.finish_reason == "stop" for _, g in results) / len(results) > 0.95
-    # The warm start teaches the format, not a preference: many different workers open the plans.
-    firsts = Counter(g.text.split("[", 1)[1].split(",", 1)[0].split("]", 1)[0] for ok, g in results if ok)
-    assert len(firsts) >= 5
+from tiny_kit import PREFILL, QUESTIONS, messages
 
 
 def test_loss_counts_completion_tokens_only(policy):
@@ -77,28 +58,3 @@ def test_each_kind_chooses_its_lead_among_tokens_of_its_own(tmp_path):
     ids = {(d, w): tok.encode(f" {lead_word(d, w)}", add_special_tokens=False) for d in domains for w in workers}
     assert all(len(v) == 1 for v in ids.values()), ids
     assert len({v[0] for v in ids.values()}) == len(ids)
-
-
-def test_defaults_keep_to_the_offered_sub_pool(warm_policy):
-    """The id-weighted warm start reads which workers the prompt offers. On this short prompt (7 ids, pools of
-    2-7) 7% of its plans still name an unlisted worker with the defaults (1,500 steps; 22% after 600), against
-    about 50% for the unweighted warm start at lr 3e-3 (the first session's measurement); on the real compact
-    prompt 7% against 57-62% (600 steps each)."""
-    from conductor.workflow.parse import parse_workflow
-    from conductor.workflow.schema import WorkflowError
-
-    pol, _, _ = warm_policy
-    pools = [[0, 2], [1, 5, 6], [3, 4], [0, 1, 2, 6]] * 3
-    prompts = [pol.render_prompt(messages(QUESTIONS[i % len(QUESTIONS)], p), PREFILL) for i, p in enumerate(pools)]
-    gens = pol.generate(prompts, n=16, temperature=1.0, seed=7)
-    codes = Counter()
-    for pool, gs in zip(pools, gens, strict=True):
-        for g in gs:
-            try:
-                parse_workflow(g.text, pool_ids=set(pool))
-                codes["ok"] += 1
-            except WorkflowError as e:
-                codes[e.code] += 1
-    total = sum(codes.values())
-    print(f"warm start on sub-pools: {dict(codes)}")
-    assert codes["unknown_worker"] / total < 0.35
