@@ -38,7 +38,7 @@ def accuracy_by_source(summaries: list[MethodSummary]) -> Any:
     for k, src in enumerate(sources):
         vals = {s.method: s for s in parts if s.source == src}
         xs = [i + k * width for i in range(len(methods))]
-        ys = [vals[m].accuracy if m in vals else 0.0 for m in methods]
+        ys = [(vals[m].accuracy or 0.0) if m in vals else 0.0 for m in methods]
         es = [(vals[m].stderr or 0.0) if m in vals else 0.0 for m in methods]
         ax.bar(xs, ys, width, yerr=es, capsize=2, label=src)
     ax.set_xticks([i + 0.4 - width / 2 for i in range(len(methods))], methods, rotation=60, ha="right", fontsize=7)

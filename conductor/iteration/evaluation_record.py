@@ -6,16 +6,15 @@ the version, and the `champion` alias moved when conductor.evaluate.promote says
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from conductor import tracking
 from conductor.config import Paths, RunConfig
 from conductor.evaluate.promote import Decision, decide
 from conductor.tracking import registry
 
-if TYPE_CHECKING:
-    from conductor.iteration.evaluation import EvalOutcome, EvalRequest
-
+# `outcome` and `request` below are conductor.iteration.evaluation's EvalOutcome and EvalRequest (typed as
+# Any here: that module imports this one).
 PER_TASK_COLUMNS = ("task_id", "source", "domain", "policy", "repeat", "correct", "infra_fault", "n_steps", "cost_usd")
 
 
@@ -24,7 +23,7 @@ def _metric_name(method: str, source: str, what: str) -> str:
     return name.replace(":", "_").replace("+", "_")
 
 
-def metrics_of(outcome: EvalOutcome) -> dict[str, float]:
+def metrics_of(outcome: Any) -> dict[str, float]:
     out: dict[str, float] = {}
     for s in outcome.summaries:
         if s.accuracy is not None:
@@ -45,7 +44,7 @@ def metrics_of(outcome: EvalOutcome) -> dict[str, float]:
     return out
 
 
-def record_evaluation(outcome: EvalOutcome, request: EvalRequest, cfg: RunConfig, paths: Paths) -> None:
+def record_evaluation(outcome: Any, request: Any, cfg: RunConfig, paths: Paths) -> None:
     import mlflow
 
     from conductor.evaluate import figures
@@ -82,14 +81,14 @@ def record_evaluation(outcome: EvalOutcome, request: EvalRequest, cfg: RunConfig
             mlflow.set_tag("conductor.promotion", outcome.decision.reason)
 
 
-def _conductor_figure(outcome: EvalOutcome) -> tuple[float, float | None] | None:
+def _conductor_figure(outcome: Any) -> tuple[float, float | None] | None:
     s = next((s for s in outcome.summaries if s.method == "conductor" and s.source == "all"), None)
     if s is None or s.accuracy is None:
         return None
     return s.accuracy, s.stderr
 
 
-def promote(outcome: EvalOutcome, cfg: RunConfig, paths: Paths) -> Decision:
+def promote(outcome: Any, cfg: RunConfig, paths: Paths) -> Decision:
     """Register the evaluated checkpoint (if it is not a version yet), tag its figures, and move `champion`
     when it beats the champion on the same evaluation key. Called inside the evaluation's MLflow run."""
     from conductor.policy.mlflow_model import ConductorModel

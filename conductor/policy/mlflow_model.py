@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import mlflow.pyfunc
+from mlflow.pyfunc import PythonModel
 
 from conductor.config import PolicyConfig, RunConfig
 from conductor.policy.model import Policy
@@ -16,7 +16,7 @@ from conductor.pool.spec import load_pool
 from conductor.workflow.conductor_prompt import PromptSettings
 
 
-class ConductorModel(mlflow.pyfunc.PythonModel):
+class ConductorModel(PythonModel):
     """Loads the checkpoint folder logged as the model's `checkpoint` artifact."""
 
     def load_context(self, context: Any) -> None:

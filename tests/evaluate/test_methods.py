@@ -128,3 +128,16 @@ def test_bad_method_names_are_one_clear_error(eval_server):
             parse_methods([bad], pool)
     names = [m.name for m in parse_methods(["all"], pool, rounds=[0, 1])]
     assert names[:2] == ["conductor", "conductor+r1"] and "oracle" in names and "reflect:0" in names
+
+
+def test_the_conductor_method_counts_its_own_tokens_per_round(eval_server, policy):
+    pool = eval_server.pool
+    cfg = RunConfig(policy={"max_new_tokens": 24})
+    methods = parse_methods(["conductor"], pool, rounds=[0, 1])
+    rows = run_evaluation(policy, TASKS[:3], pool, cfg, methods, repeats=1, seed=0, run_id="t", iteration=0)
+    by = {m.name: [r for r in rows if r.policy == m.name] for m in methods}
+    assert [len(v) for v in by.values()] == [3, 3]
+    for r in by["conductor"]:
+        assert r.conductor_prompt_tokens > 0 and r.conductor_completion_tokens == len(r.completion_ids) > 0
+    for r0, r1 in zip(by["conductor"], by["conductor+r1"], strict=True):
+        assert r1.conductor_prompt_tokens >= r0.conductor_prompt_tokens  # a later round adds its prompt
