@@ -156,7 +156,7 @@ def evaluate_checkpoint(request: EvalRequest, paths: Paths | None = None, progre
     if not pool.simulated:
         methods = [m for m in methods if m.kind != "oracle"]
     progress(f"checkpoint: {checkpoint}  (from {request.checkpoint})")
-    progress(f"pool: {pool.label}{' (SIMULATED)' if pool.simulated else ''}, workers {list(pool.ids)}")
+    progress(f"pool: {pool.label}, workers {list(pool.ids)}")
     every, tasks = _tasks(request, cfg, paths)
     if not tasks:
         raise NotFoundError(f"no {request.split} tasks in sources {cfg.sources}")
