@@ -78,3 +78,14 @@ def planner_seed(seed: int, call: int) -> int:
 def source_rng(*parts: object) -> random.Random:
     """The generator a task source draws with (choice shuffles per item, generated tasks), from its parts."""
     return random.Random(":".join(str(p) for p in parts))
+
+
+def repeat_seed(seed: int, repeat: int) -> int:
+    """The seed of repeat `repeat` of an evaluation run with `seed`; repeat 0 keeps `seed` itself, so a
+    one-repeat evaluation samples and executes exactly as the per-iteration evaluation always has."""
+    return seed if repeat == 0 else derive(seed, "repeat", repeat)
+
+
+def moa_aggregator_seed(seed: int, task_id: str) -> int:
+    """Seeds the draw of the worker that aggregates the `moa` baseline's proposals for one task."""
+    return derive(seed, "moa-aggregator", task_id)

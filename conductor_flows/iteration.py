@@ -13,13 +13,16 @@ from typing import Any
 
 from prefect import Task, flow, task
 from prefect.client.schemas.objects import TaskRun
+from prefect.runtime import flow_run
 from prefect.states import State
 
 import conductor_flows  # noqa: F401  (Prefect settings before prefect is imported)
 from conductor.errors import ConductorError
 from conductor.iteration import steps
-from conductor.iteration.campaign import StepRunner, run_iteration
+from conductor.iteration.campaign import StepRunner, eval_table, run_iteration
 from conductor.iteration.context import IterationContext
+from conductor.store.rollouts import read_rollouts, rows_from_table
+from conductor_flows.evaluate import publish
 
 
 def may_pass_on_retry(task: Task[..., Any], task_run: TaskRun, state: State[Any]) -> bool:
@@ -54,4 +57,18 @@ RUNNER = StepRunner(rollout=rollouts_task, update=update_task, evaluate=evaluate
 
 @flow(name="conductor-iteration", flow_run_name="{ctx.run_id}-iter{ctx.iteration}", log_prints=True)
 def iteration_flow(ctx: IterationContext) -> dict[str, Any]:
-    return run_iteration(ctx, RUNNER)
+    """The flow run's id goes into the iteration's MLflow run (and the MLflow run id into the result), so
+    each links to the other; the evaluation is published as artifacts under stable keys."""
+    ctx = ctx.model_copy(update={"flow_run_id": str(flow_run.id) if flow_run.id else None})
+    result = run_iteration(ctx, RUNNER)
+    ev = result.get("eval", {})
+    if not ev.get("skipped"):
+        rows = rows_from_table(read_rollouts(ctx.paths.rollouts, ctx.run_id, ctx.iteration, "eval"))
+        publish(
+            eval_table(ev),
+            rows,
+            "iteration-evaluation",
+            "iteration-workflows",
+            f"Run {ctx.run_id} iteration {ctx.iteration} (MLflow run {result.get('mlflow_run_id')})",
+        )
+    return result

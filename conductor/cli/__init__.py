@@ -14,7 +14,7 @@ import logging
 import os
 import sys
 
-from conductor.cli import ask_cmd, pool_cmd, run_cmd, sql_cmd, workflow_cmd
+from conductor.cli import ask_cmd, eval_cmd, pool_cmd, run_cmd, sql_cmd, workflow_cmd
 from conductor.cli.common import fail
 from conductor.errors import ConductorError
 
@@ -35,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     pool_cmd.add_parser(sub)
     workflow_cmd.add_parser(sub)
     ask_cmd.add_parser(sub)
+    eval_cmd.add_parser(sub)
     sql_cmd.add_parser(sub)
     return p
 
@@ -44,6 +45,7 @@ def _quiet_libraries() -> None:
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     for name in ("mlflow", "alembic", "httpx", "urllib3"):
         logging.getLogger(name).setLevel(logging.WARNING)
 

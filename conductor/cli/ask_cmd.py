@@ -28,7 +28,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="ask a prepared task's question, e.g. from: conductor sql "
         "\"select id from tasks where split='test' limit 5\"; its answer is then verified",
     )
-    p.add_argument("--checkpoint", help="a checkpoint folder, or any Hugging Face model id or path")
+    p.add_argument(
+        "--checkpoint", help="a checkpoint folder, a registered model (models:/NAME@ALIAS), or a Hugging Face id"
+    )
     p.add_argument("--pool", help="pool YAML (default: the shipped SIMULATED pool)")
     p.add_argument("--rounds", type=int, default=0, help="extra rounds in which the Conductor may revise (default 0)")
     p.add_argument(
@@ -46,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
     from conductor.pool.spec import load_pool
     from conductor.serve.answer import answer, load_served
     from conductor.tasks.verify import verify
+    from conductor.tracking import registry
 
     paths = Paths()
     tasks = {t.id: t for t in known_tasks(paths)}
@@ -57,6 +60,8 @@ def run(args: argparse.Namespace) -> int:
         return fail("give a question, or --task TASK_ID")
     task = tasks[args.task] if args.task else next((t for t in tasks.values() if t.question == args.question), None)
     pool = load_pool(args.pool)
+    if registry.is_model_uri(args.checkpoint):
+        args.checkpoint = str(registry.resolve_model_uri(paths, args.checkpoint))
     served = load_served(paths, args.checkpoint, mode=args.mode, seed=args.seed)
     with pool_session(pool, seed=args.seed) as live:
         result = asyncio.run(answer(served, args.question, live, rounds=args.rounds, seed=args.seed))

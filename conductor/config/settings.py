@@ -193,6 +193,23 @@ class EvalConfig(Section):
     tasks: int = Field(default=48, ge=1, description="Held-out tasks evaluated per iteration.")
     baselines: bool = Field(default=True, description="Also evaluate each single worker and report the oracle.")
     every: int = Field(default=1, ge=1, description="Evaluate every N iterations (and always the last one).")
+    methods: list[str] = Field(
+        default_factory=lambda: ["conductor", "single", "random", "oracle"],
+        description="Methods each iteration evaluates (with `baselines`; names as `conductor eval --methods`: "
+        "conductor, single[:id], reflect[:id], consensus[:id], vote, moa, random, oracle, all). The cheap set by "
+        "default; `conductor eval` runs all of them.",
+    )
+    conductor_usd_per_million_tokens: float = Field(
+        default=0.0,
+        ge=0,
+        description="What the Conductor's own tokens (prompt and completion, every round) cost, USD per million. "
+        "0 by default (a local model, not billed); set it to price orchestration beside the workers' cost.",
+    )
+    registered_model: str = Field(
+        default="conductor",
+        description="MLflow registered model the campaign's final checkpoint becomes a version of "
+        "(`models:/<name>@champion` after `conductor eval --promote`).",
+    )
 
 
 SECTIONS: dict[str, type[Section]] = {

@@ -1,6 +1,7 @@
-"""The job set of one evaluation: the Conductor's plan for each held-out task and, with baselines, each
-single worker's and random workflows' on the same tasks. Score it with
-`score_jobs(..., seed=evaluation_seed(cfg.seed))`, as the iteration's evaluation step does."""
+"""The per-iteration job set as one list of jobs (kept for callers that score jobs themselves, such as
+benchmarks/learning.py): the Conductor's plan for each task and, with baselines, each single worker's and
+random workflows' on the same tasks. Score it with `score_jobs(..., seed=evaluation_seed(cfg.seed))`.
+New code calls conductor.evaluate.run.run_evaluation, which runs any method set with repeats."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from typing import Any
 
 from conductor.config import RunConfig
 from conductor.evaluate.baselines import random_jobs, single_worker_jobs
+from conductor.evaluate.conductor_method import first_round_jobs
 from conductor.pool.spec import PoolSpec
-from conductor.rollout.conductor_plans import conductor_jobs
 from conductor.rollout.job import RolloutJob
 from conductor.seeds import evaluation_seed
 from conductor.tasks.schema import Task
@@ -18,19 +19,8 @@ from conductor.tasks.schema import Task
 def evaluation_jobs(
     policy: Any, tasks: list[Task], pool: PoolSpec, cfg: RunConfig, iteration: int, baselines: bool
 ) -> list[RolloutJob]:
-    """The Conductor's plans at the evaluation temperature on `pool` as it is (no random sub-pool), then the
-    baselines' when `baselines`."""
-    jobs = conductor_jobs(
-        policy,
-        tasks,
-        pool,
-        cfg,
-        iteration=iteration,
-        samples=1,
-        temperature=cfg.policy.eval_temperature,
-        seed=evaluation_seed(cfg.seed),
-        randomize_pool=False,
-    )
+    """Repeat 0 of run_evaluation's conductor, single:<id> and random methods, as jobs (same seeds)."""
+    jobs = first_round_jobs(policy, tasks, pool, cfg, iteration=iteration, seed=evaluation_seed(cfg.seed), repeat=0)
     if baselines:
         for w in pool.ids:
             jobs += single_worker_jobs(tasks, pool, w)

@@ -1,4 +1,6 @@
-"""A campaign: N iterations of one run, each tracked as its own MLflow run, resumable after a kill.
+"""A campaign: N iterations of one run, one MLflow parent run with each iteration a nested run (the
+evaluation metrics also on the parent, step=iteration), resumable after a kill; its final checkpoint becomes a
+version of the registered model.
 
 What makes resume safe: an iteration counts as done only when its entry is in the run's manifest, written
 atomically after the iteration's rollouts, checkpoint and evaluation are all on disk. On resume, whatever an
@@ -25,6 +27,7 @@ from conductor.iteration.context import IterationContext
 from conductor.iteration.manifest import manifest_path, read_manifest, write_json
 from conductor.iteration.spending import BudgetReached
 from conductor.iteration.steps import evaluate_step, rollout_step, update_step
+from conductor.policy.mlflow_model import ConductorModel
 from conductor.policy.model import check_reachable
 from conductor.pool.spec import PoolSpec, load_pool
 from conductor.sim.server import SimServer
@@ -34,6 +37,7 @@ from conductor.tasks.prepare import prepare_tasks
 from conductor.tasks.schema import Task
 from conductor.tasks.sources import SOURCES
 from conductor.tiny.bootstrap import tiny_checkpoint
+from conductor.tracking import registry
 
 
 @dataclass
@@ -54,7 +58,9 @@ def run_iteration(ctx: IterationContext, runner: StepRunner | None = None) -> di
     runner = runner or StepRunner()
     pool = ctx.pool()
     print(f"iteration {ctx.iteration} of run {ctx.run_id}", flush=True)
-    with tracking.iteration_run(ctx.paths, ctx.config, ctx.run_id, ctx.iteration, pool.simulated) as mlrun:
+    with tracking.iteration_run(
+        ctx.paths, ctx.config, ctx.run_id, ctx.iteration, pool.simulated, ctx.mlflow_parent, ctx.flow_run_id
+    ) as mlrun:
         tracking.log_params({"checkpoint_in": str(ctx.checkpoint_in), "pool_label": pool.label})
         roll = runner.rollout(ctx)
         tracking.log_metrics({f"rollouts.{k}": v for k, v in roll.items() if isinstance(v, int | float)})
@@ -68,9 +74,12 @@ def run_iteration(ctx: IterationContext, runner: StepRunner | None = None) -> di
         tracking.log_metrics({k.replace(":", "_"): v for k, v in flat.items()})
         if not ev.get("skipped"):
             tracking.log_table(eval_table(ev), "eval_table.json")
-        tracking.log_checkpoint(Path(upd["checkpoint"]))
+            if ctx.mlflow_parent:  # the learning curve: one point per iteration on the campaign's run
+                tracking.log_parent_metrics(ctx.mlflow_parent, curve_metrics(ev), step=ctx.iteration)
+        model_uri = log_checkpoint_model(Path(upd["checkpoint"]))
         mlflow_run_id = mlrun.info.run_id
     return {
+        "model_uri": model_uri,
         "iteration": ctx.iteration,
         "checkpoint": upd["checkpoint"],
         "rollouts": roll,
@@ -79,6 +88,42 @@ def run_iteration(ctx: IterationContext, runner: StepRunner | None = None) -> di
         "mlflow_run_id": mlflow_run_id,
         "finished_at": datetime.now(UTC).isoformat(),
     }
+
+
+def curve_metrics(ev: dict[str, Any]) -> dict[str, float | None]:
+    """What the parent run charts per iteration: the Conductor's accuracy beside the baselines'."""
+    out: dict[str, float | None] = {
+        "eval.conductor": ev.get("conductor"),
+        "eval.conductor_expected": ev.get("conductor_expected"),
+        "eval.best_single": ev.get("best_single"),
+        "eval.random": ev.get("random"),
+        "eval.oracle": ev.get("oracle"),
+        "eval.conductor_parse_failure_rate": ev.get("conductor_parse_failure_rate"),
+    }
+    return out
+
+
+def log_checkpoint_model(path: Path, max_mb: float = 200.0) -> str | None:
+    """The iteration's checkpoint as an MLflow model (a pyfunc that loads it) when it is small enough to copy
+    (the tiny model); otherwise only its path is tagged. The model URI, or None."""
+    size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
+    if size > max_mb:
+        tracking.log_checkpoint(path, max_mb=0)
+        return None
+    return registry.log_checkpoint_model(path, ConductorModel())
+
+
+def register_final(cfg: RunConfig, paths: Paths, result: dict[str, Any]) -> str | None:
+    """The campaign's final checkpoint as a new version of `eval.registered_model` (not yet the champion:
+    `conductor eval --promote` decides that)."""
+    if not result.get("model_uri"):
+        return None
+    tracking.configure_uri(paths)
+    if registry.version_of_checkpoint(cfg.eval.registered_model, result["checkpoint"]):
+        return None
+    version = registry.register(result["model_uri"], cfg.eval.registered_model, result["checkpoint"])
+    print(f"registered {cfg.eval.registered_model} version {version} ({result['checkpoint']})", flush=True)
+    return version
 
 
 def eval_table(ev: dict[str, Any]) -> list[dict[str, Any]]:
@@ -147,10 +192,12 @@ def run_campaign(
     tasks = load_all_tasks(cfg, paths)
     with running_pool(cfg, paths, run_id, tasks) as (pool, pool_file):
         checkpoint = manifest.get("initial_checkpoint") or initial_checkpoint(cfg, paths, tasks, pool)
+        parent = manifest.get("mlflow_parent_run_id") or tracking.start_campaign_run(paths, cfg, run_id)
         manifest = {
             "run_id": run_id,
             "config": cfg.model_dump(mode="json"),
             "initial_checkpoint": checkpoint,
+            "mlflow_parent_run_id": parent,
             "iterations": done,
         }
         write_json(manifest_path(paths, run_id), manifest)
@@ -167,6 +214,7 @@ def run_campaign(
                 home=paths.home,
                 pool_file=pool_file,
                 checkpoint_in=Path(checkpoint),
+                mlflow_parent=parent,
             )
             try:
                 result = (iteration_fn or (lambda c: run_iteration(c, runner)))(ctx)
@@ -185,6 +233,9 @@ def run_campaign(
                     flush=True,
                 )
                 break
+        if results and results[-1].get("iteration") == cfg.iterations:
+            register_final(cfg, paths, results[-1])
+        tracking.end_campaign_run(parent)
     return CampaignResult(run_id=run_id, iterations=results, seconds=time.perf_counter() - t0)
 
 

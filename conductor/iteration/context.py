@@ -20,6 +20,8 @@ class IterationContext(BaseModel):
     home: Path
     pool_file: Path  # the pool as used by this run (a simulated pool's base_url filled in)
     checkpoint_in: Path
+    mlflow_parent: str | None = None  # the campaign's MLflow run (each iteration's run is nested under it)
+    flow_run_id: str | None = None  # the Prefect flow run of this iteration, when run as one (linked in MLflow)
 
     @property
     def paths(self) -> Paths:

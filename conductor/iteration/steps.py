@@ -2,7 +2,7 @@
 
 rollout_step:  current policy writes G workflows per training task; executed, verified, rewarded, stored.
 update_step:   the GRPO update reads exactly those stored rollouts and saves the next checkpoint.
-evaluate_step: the new checkpoint, each single worker and random workflows on the held-out tasks; oracle.
+evaluate_step: the new checkpoint against the cheap method set (eval.methods) by conductor.evaluate.run.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from conductor.evaluate.jobs import evaluation_jobs
+from conductor.evaluate.methods import parse_methods
 from conductor.evaluate.metrics import accuracy_by_policy, expected_plan_accuracy, oracle_accuracy
+from conductor.evaluate.run import run_evaluation
 from conductor.iteration.context import IterationContext
 from conductor.iteration.manifest import write_json
 from conductor.iteration.recursion import add_recursion_round, recursion_summary
@@ -142,8 +143,9 @@ def _update_in_processes(ctx: IterationContext, t0: float) -> dict[str, Any]:
 
 
 def evaluate_step(ctx: IterationContext, checkpoint: Path) -> dict[str, Any]:
-    """The new checkpoint on the held-out tasks. Baselines do not depend on the policy: they are run once per
-    run (same tasks, same seeds, so the same numbers) and read back afterwards."""
+    """The new checkpoint on the held-out tasks, by the evaluation's one implementation
+    (conductor.evaluate.run) with the run's cheap method set (eval.methods). Baselines do not depend on the
+    policy: they are run once per run (same tasks, same seeds, so the same numbers) and read back afterwards."""
     cfg = ctx.config
     if ctx.iteration % cfg.eval.every and ctx.iteration != cfg.iterations:
         return {"skipped": True}
@@ -153,27 +155,33 @@ def evaluate_step(ctx: IterationContext, checkpoint: Path) -> dict[str, Any]:
     policy = load_policy(checkpoint, cfg.policy)
     baseline_file = ctx.paths.runs / ctx.run_id / "baselines.json"
     baselines: dict[str, float | None] = json.loads(baseline_file.read_text()) if baseline_file.exists() else {}
-    jobs = evaluation_jobs(policy, tasks, pool, cfg, ctx.iteration, baselines=cfg.eval.baselines and not baselines)
+    methods = parse_methods(cfg.eval.methods if cfg.eval.baselines else ["conductor"], pool, [0])
+    if baselines:
+        methods = [m for m in methods if m.kind == "conductor"]
     try:
         kw = client_kwargs(cfg, ctx.paths, ctx.run_id)
     except BudgetReached as e:
         _log(f"  evaluate: skipped, {e}")
         return {"skipped": True, "reason": str(e)}
-    rows = score_jobs(
-        jobs,
+    rows = run_evaluation(
+        policy,
+        tasks,
         pool,
         cfg,
+        methods,
+        repeats=1,
+        seed=evaluation_seed(cfg.seed),
         run_id=ctx.run_id,
         iteration=ctx.iteration,
-        phase="eval",
-        seed=evaluation_seed(cfg.seed),
+        checkpoint=str(checkpoint),
         client_kwargs=kw,
     )
     write_rollouts(rows, ctx.paths.rollouts, ctx.run_id, ctx.iteration, "eval")
     acc = accuracy_by_policy(rows)
     if cfg.eval.baselines and not baselines:
         baselines = {k: v for k, v in acc.items() if k != "conductor"}
-        baselines["oracle"] = oracle_accuracy(pool, tasks, cfg.rollout.max_steps)
+        if any(m.kind == "oracle" for m in methods):
+            baselines["oracle"] = oracle_accuracy(pool, tasks, cfg.rollout.max_steps)
         write_json(baseline_file, baselines)
     singles = {k: v for k, v in baselines.items() if k.startswith("single:") and v is not None}
     conductor_rows = [r for r in rows if r.policy == "conductor"]
@@ -185,6 +193,7 @@ def evaluate_step(ctx: IterationContext, checkpoint: Path) -> dict[str, Any]:
         "best_single": max(singles.values()) if singles else None,
         "best_single_worker": max(singles, key=lambda k: singles[k]) if singles else None,
         "singles": singles,
+        "baselines": {k: v for k, v in baselines.items() if not k.startswith("single:")},
         "oracle": baselines.get("oracle"),
         "conductor_parse_failure_rate": sum(r.workflow is None for r in conductor_rows) / max(1, len(conductor_rows)),
         "conductor_mean_steps": sum(r.n_steps for r in conductor_rows) / max(1, len(conductor_rows)),

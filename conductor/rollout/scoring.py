@@ -22,12 +22,11 @@ from conductor.workflow.rounds import accepted
 from conductor.workflow.schema import Workflow
 
 
-async def _execute_jobs(
-    jobs: list[RolloutJob], pool: PoolSpec, seed: int, client_kwargs: dict
-) -> list[Execution | None]:
+async def execute_jobs(jobs: list[RolloutJob], client: PoolClient, seed: int) -> list[Execution | None]:
     """The executor's batch runner for the jobs that have a workflow to run; None for those that did not parse.
 
-    A later round that accepts (three empty lists) calls no worker: its answer is the earlier one."""
+    A later round that accepts (three empty lists) calls no worker: its answer is the earlier one. `client`
+    is the caller's, so several batches (an evaluation's methods) can share its limits, budget and cache."""
     out: list[Execution | None] = [None] * len(jobs)
     to_run: list[tuple[int, Workflow]] = []
     for i, job in enumerate(jobs):
@@ -37,25 +36,31 @@ async def _execute_jobs(
             out[i] = accepted(job.earlier)
         else:
             to_run.append((i, job.workflow))
-    client = PoolClient(pool, **client_kwargs)
-    try:
-        executions = await execute_many(
-            [
-                ExecutionRequest(
-                    workflow=workflow,
-                    question=jobs[i].task.question,
-                    seed=rollout_seed(seed, jobs[i].task.id, jobs[i].group_id, jobs[i].sample, jobs[i].round),
-                    previous_round=list(earlier.steps) if (earlier := jobs[i].earlier) is not None else None,
-                )
-                for i, workflow in to_run
-            ],
-            client,
-        )
-    finally:
-        await client.aclose()
+    executions = await execute_many(
+        [
+            ExecutionRequest(
+                workflow=workflow,
+                question=jobs[i].task.question,
+                seed=rollout_seed(seed, jobs[i].task.id, jobs[i].group_id, jobs[i].sample, jobs[i].round),
+                previous_round=list(earlier.steps) if (earlier := jobs[i].earlier) is not None else None,
+            )
+            for i, workflow in to_run
+        ],
+        client,
+    )
     for (i, _), ex in zip(to_run, executions, strict=True):
         out[i] = ex
     return out
+
+
+async def _execute_jobs(
+    jobs: list[RolloutJob], pool: PoolSpec, seed: int, client_kwargs: dict
+) -> list[Execution | None]:
+    client = PoolClient(pool, **client_kwargs)
+    try:
+        return await execute_jobs(jobs, client, seed)
+    finally:
+        await client.aclose()
 
 
 def _workflow_json(wf: Workflow | None) -> str | None:
@@ -75,6 +80,21 @@ def score_jobs(
 ) -> list[RolloutRow]:
     """Execute every parsed workflow concurrently, verify the answers, reward, and return store-ready rows."""
     executions = asyncio.run(_execute_jobs(jobs, pool, seed, client_kwargs or {}))
+    return score_executions(jobs, executions, pool, cfg, run_id=run_id, iteration=iteration, phase=phase)
+
+
+def score_executions(
+    jobs: list[RolloutJob],
+    executions: list[Execution | None],
+    pool: PoolSpec,
+    cfg: RunConfig,
+    *,
+    run_id: str,
+    iteration: int,
+    phase: str,
+) -> list[RolloutRow]:
+    """Jobs and what running them gave (None: did not parse) -> verified, rewarded store rows. Evaluation
+    methods that run their own way (rounds of reflection, a vote over steps) are scored here too."""
     to_verify = [(j.task, e.answer) for j, e in zip(jobs, executions, strict=True) if e is not None and e.ok]
     verdicts = iter(verify_many(to_verify))
     rows: list[RolloutRow] = []

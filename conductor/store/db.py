@@ -24,14 +24,18 @@ _TASK_COLUMNS = (
 
 
 def _rollouts_relation(con: duckdb.DuckDBPyConnection, files: list[Path]) -> str:
-    """What ${ROLLOUTS} stands for: the typed parts, the legacy parts converted, or an empty relation."""
+    """What ${ROLLOUTS} stands for: the typed parts and the legacy parts converted, under an empty relation of
+    ROLLOUT_SCHEMA, so every column is there, in the schema's order, even when no part has it yet (a column
+    added later, such as the evaluation's `repeat`, is null in older parts)."""
     old = [f for f in files if is_legacy(f)]
     new = [f for f in files if f not in set(old)]
-    parts = [f"SELECT * FROM {parquet_files_sql(new)}"] if new else []
+    con.register("_empty_rollouts", ROLLOUT_SCHEMA.empty_table())
+    parts = ["SELECT * FROM _empty_rollouts"]
+    if new:
+        parts.append(f"SELECT * FROM {parquet_files_sql(new)}")
     if old:
         parts.append(upgrade_sql(parquet_files_sql(old)))
-    if not parts:
-        con.register("_empty_rollouts", ROLLOUT_SCHEMA.empty_table())
+    if len(parts) == 1:
         return "_empty_rollouts"
     return "(" + " UNION ALL BY NAME ".join(parts) + ")"
 

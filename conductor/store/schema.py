@@ -69,6 +69,12 @@ class RolloutRow(BaseModel):
     latency_s: float = 0.0
     completion_ids: list[Int32] = Field(default_factory=list)
     logprobs: list[Float32] = Field(default_factory=list)
+    # evaluation rows (conductor.evaluate): `policy` holds the method ("conductor", "single:2", "moa", ...);
+    # null on training rows and on parts written before these columns existed
+    repeat: Int32 | None = None  # which repeat of the evaluation (0-based)
+    checkpoint: str | None = None  # the Conductor checkpoint evaluated (also on its baselines' rows)
+    conductor_prompt_tokens: int | None = None  # the Conductor's own tokens for this answer (all rounds)
+    conductor_completion_tokens: int | None = None
     created_at: datetime | None = None  # set when written, if not before
 
 

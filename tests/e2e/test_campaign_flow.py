@@ -55,7 +55,19 @@ def test_two_iterations_as_prefect_flows(home, small_overrides):
     mlflow.set_tracking_uri(paths.mlflow_uri)
     runs = mlflow.search_runs(experiment_names=[cfg.name], output_format="list")
     mine = [r for r in runs if r.data.tags.get("conductor.run_id") == run_id]
-    assert len(mine) == 2
+    parent = [r for r in mine if r.data.tags.get("conductor.kind") == "campaign"]
+    mine = [r for r in mine if r.data.tags.get("conductor.kind") != "campaign"]
+    assert len(mine) == 2 and len(parent) == 1
+    # a campaign is one parent run; each iteration nested under it, linked to its Prefect flow run
+    assert all(r.data.tags["mlflow.parentRunId"] == parent[0].info.run_id for r in mine)
+    assert all(r.data.tags.get("prefect.flow_run_id") for r in mine)
+    curve = mlflow.tracking.MlflowClient().get_metric_history(parent[0].info.run_id, "eval.conductor")
+    assert sorted(m.step for m in curve) == [1, 2]  # the learning curve: one point per iteration
+    assert mlflow.get_experiment_by_name(cfg.name).tags["mlflow.experimentKind"] == "custom_model_development"
+    from conductor.tracking import registry
+
+    final = registry.version_of_checkpoint(cfg.eval.registered_model, out["iterations"][-1]["checkpoint"])
+    assert final is not None  # the campaign's final checkpoint is a registered version
     for r in mine:
         assert r.data.tags["pool.simulated"] == "true"
         assert "eval.conductor" in r.data.metrics and "rollouts.mean_reward" in r.data.metrics

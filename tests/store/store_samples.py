@@ -66,5 +66,9 @@ def full_row() -> RolloutRow:
         latency_s=1.25,
         completion_ids=[4, 5],
         logprobs=[-0.5, -0.25],
+        repeat=2,
+        checkpoint="/ckpt/iter-3",
+        conductor_prompt_tokens=120,
+        conductor_completion_tokens=30,
         created_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
     )

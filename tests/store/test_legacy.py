@@ -80,8 +80,17 @@ def write_layout_1(rows: list[RolloutRow], root: Path, drop: tuple[str, ...] = (
     return path
 
 
+# columns added after layout 1 (evaluation rows): an old part reads them as null
+LATER_COLUMNS = {
+    "repeat": None,
+    "checkpoint": None,
+    "conductor_prompt_tokens": None,
+    "conductor_completion_tokens": None,
+}
+
+
 def some_rows(iteration: int) -> list[RolloutRow]:
-    base = full_row()
+    base = full_row().model_copy(update=LATER_COLUMNS)
     out = []
     for k in range(6):
         steps = [
