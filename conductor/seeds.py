@@ -78,3 +78,9 @@ def planner_seed(seed: int, call: int) -> int:
 def source_rng(*parts: object) -> random.Random:
     """The generator a task source draws with (choice shuffles per item, generated tasks), from its parts."""
     return random.Random(":".join(str(p) for p in parts))
+
+
+def retrain_seed(root_seed: int, generation: int) -> int:
+    """The run seed of the `generation`-th retrain continuing a lineage that began with `root_seed`, so each
+    scheduled retrain draws new tasks, pools and samples."""
+    return derive(root_seed, generation, "retrain")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from prefect import Task, flow, task
+from prefect import Task, flow, get_run_logger, task
 from prefect.client.schemas.objects import TaskRun
 from prefect.states import State
 
@@ -20,6 +20,7 @@ from conductor.errors import ConductorError
 from conductor.iteration import steps
 from conductor.iteration.campaign import StepRunner, run_iteration
 from conductor.iteration.context import IterationContext
+from conductor_flows.reporting import headline
 
 
 def may_pass_on_retry(task: Task[..., Any], task_run: TaskRun, state: State[Any]) -> bool:
@@ -54,4 +55,7 @@ RUNNER = StepRunner(rollout=rollouts_task, update=update_task, evaluate=evaluate
 
 @flow(name="conductor-iteration", flow_run_name="{ctx.run_id}-iter{ctx.iteration}", log_prints=True)
 def iteration_flow(ctx: IterationContext) -> dict[str, Any]:
-    return run_iteration(ctx, RUNNER)
+    """One iteration; its log ends with the headline figures (the Conductor, best single worker, oracle)."""
+    result = run_iteration(ctx, RUNNER)
+    get_run_logger().info("%s %s", ctx.run_id, headline(result))
+    return result

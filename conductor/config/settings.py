@@ -178,6 +178,11 @@ class RolloutConfig(Section):
         "a worker it never saw in training (descriptions mode).",
     )
     recursion_rounds: int = Field(default=0, ge=0, description="Extra rounds the Conductor may take on its answer.")
+    avoid_tasks_of: list[str] = Field(
+        default_factory=list,
+        description="Run ids whose training tasks this run skips while it has others left (a retrain lists the "
+        "runs it continues, so it trains on tasks not yet used where possible).",
+    )
     max_steps: int = Field(
         default=3,
         ge=1,
@@ -193,6 +198,32 @@ class EvalConfig(Section):
     tasks: int = Field(default=48, ge=1, description="Held-out tasks evaluated per iteration.")
     baselines: bool = Field(default=True, description="Also evaluate each single worker and report the oracle.")
     every: int = Field(default=1, ge=1, description="Evaluate every N iterations (and always the last one).")
+    seed: int | None = Field(
+        default=None,
+        description="Seeds the draw of the held-out tasks; blank = the run's seed. A retrain keeps the seed of "
+        "the run it continues, so its figures compare with that run's on the same tasks.",
+    )
+
+
+class DistributedConfig(Section):
+    """Where rollouts are executed and scored: in this process (the default), or spread over a Dask cluster."""
+
+    backend: Literal["local", "dask"] = Field(
+        default="local",
+        description="'local': this process. 'dask': the rollout step's batches run on a Dask cluster (the "
+        "`distributed` package), each worker writing its own Parquet part; the rows are the same as local.",
+    )
+    address: str | None = Field(
+        default=None,
+        description="Scheduler of the Dask cluster (tcp://host:8786). Blank with backend 'dask': a local "
+        "cluster of `workers` processes is started for the run.",
+    )
+    workers: int = Field(default=2, ge=1, description="Processes of the local cluster started when no address.")
+    parts: int = Field(
+        default=0,
+        ge=0,
+        description="Batches (and Parquet parts) the rollouts are split into; 0 = one per cluster worker.",
+    )
 
 
 SECTIONS: dict[str, type[Section]] = {
@@ -201,6 +232,7 @@ SECTIONS: dict[str, type[Section]] = {
     "rollout": RolloutConfig,
     "train": TrainConfig,
     "eval": EvalConfig,
+    "distributed": DistributedConfig,
 }
 
 # Settings that moved to the tiny recipe's section: a config that still names them gets a pointer, not a bare
@@ -255,6 +287,14 @@ class RunConfig(BaseModel):
         description="Cache worker calls on disk, keyed by model, messages, sampling parameters and seed, so "
         "re-running an evaluation costs nothing (hits are recorded per step).",
     )
+    faults: dict[str, float] = Field(
+        default_factory=dict,
+        description="Faults the SIMULATED pool injects, as rates per request (0-1): timeout, rate_limit (or "
+        "429, with Retry-After), server_error (or 500), empty, garbage, truncated; also hang_s and retry_after_s "
+        "(seconds). `conductor pool serve --faults timeout=0.05,429=0.05` takes the same. Empty: none. Only for "
+        "a simulated pool, to rehearse a bad day at a provider.",
+    )
+    distributed: DistributedConfig = Field(default_factory=DistributedConfig)
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     tiny: TinyConfig | None = Field(
         default=None,

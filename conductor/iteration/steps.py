@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from conductor.config import Paths
 from conductor.evaluate.jobs import evaluation_jobs
 from conductor.evaluate.metrics import accuracy_by_policy, expected_plan_accuracy, oracle_accuracy
 from conductor.iteration.context import IterationContext
@@ -38,7 +39,8 @@ def rollout_step(ctx: IterationContext) -> dict[str, Any]:
     t0 = time.perf_counter()
     policy = load_policy(ctx.checkpoint_in, cfg.policy)
     pool = ctx.pool()
-    tasks = training_tasks(ctx.tasks(), cfg.rollout.tasks_per_iteration, cfg.seed, ctx.iteration)
+    avoid = used_training_tasks(ctx.paths, cfg.rollout.avoid_tasks_of)
+    tasks = training_tasks(ctx.tasks(), cfg.rollout.tasks_per_iteration, cfg.seed, ctx.iteration, avoid)
     _log(f"  rollouts: {len(tasks)} tasks x {cfg.rollout.group_size} workflows on pool {pool.label}")
     jobs = conductor_jobs(
         policy,
@@ -79,6 +81,16 @@ def rollout_step(ctx: IterationContext) -> dict[str, Any]:
         f"parse failures {summary['parse_failure_rate']:.1%}, faults {summary['infra_faults']} -> {path}"
     )
     return {"path": str(path), **summary}
+
+
+def used_training_tasks(paths: Paths, run_ids: list[str]) -> frozenset[str]:
+    """Ids of the tasks the given runs trained on (read from the store)."""
+    used: set[str] = set()
+    for run_id in run_ids:
+        table = read_rollouts(paths.rollouts, run_id, phase="train")
+        if table.num_rows:
+            used.update(table.column("task_id").to_pylist())
+    return frozenset(used)
 
 
 def summarize(rows: list[RolloutRow]) -> dict[str, Any]:
@@ -149,7 +161,7 @@ def evaluate_step(ctx: IterationContext, checkpoint: Path) -> dict[str, Any]:
         return {"skipped": True}
     t0 = time.perf_counter()
     pool = ctx.pool()
-    tasks = evaluation_tasks(ctx.tasks(), cfg.eval.tasks, cfg.seed)
+    tasks = evaluation_tasks(ctx.tasks(), cfg.eval.tasks, cfg.seed if cfg.eval.seed is None else cfg.eval.seed)
     policy = load_policy(checkpoint, cfg.policy)
     baseline_file = ctx.paths.runs / ctx.run_id / "baselines.json"
     baselines: dict[str, float | None] = json.loads(baseline_file.read_text()) if baseline_file.exists() else {}
