@@ -55,8 +55,11 @@ def serve(args: argparse.Namespace) -> int:
     try:
         faults = fault_config(parse_faults(args.faults))
     except (ValueError, ValidationError) as e:
-        first = e.errors()[0] if isinstance(e, ValidationError) else None
-        return fail(f"--faults: {first['loc'][0]}: {first['msg']}" if first else f"--faults: {e}")
+        if not isinstance(e, ValidationError):
+            return fail(f"--faults: {e}")
+        first = e.errors()[0]
+        where = ".".join(str(x) for x in first["loc"])
+        return fail(f"--faults: {where + ': ' if where else ''}{first['msg'].removeprefix('Value error, ')}")
     tasks = args.tasks or str(Paths().tasks)
     print(
         f"SIMULATED pool {pool.name}: {len(pool.workers)} workers at http://{args.host}:{args.port}/v1 "

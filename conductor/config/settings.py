@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from conductor.config.presets import TINY_BASE_MODEL, merge, preset_values
 
 PromptMode = Literal["ids", "descriptions"]
+FAULT_ALIASES = {"429": "rate_limit", "500": "server_error"}  # the HTTP codes users know two faults by
 TinySize = Literal["micro", "tiny", "small", "qwen-0.5b"]
 
 
@@ -327,6 +328,12 @@ class RunConfig(BaseModel):
         if "tiny" not in data and base == TINY_BASE_MODEL:
             data["tiny"] = {}
         return data
+
+    @field_validator("faults")
+    @classmethod
+    def _fault_names(cls, faults: dict[str, float]) -> dict[str, float]:
+        """The HTTP codes users know two faults by (429, 500) stored as their names, so a run records one form."""
+        return {FAULT_ALIASES.get(k, k): v for k, v in faults.items()}
 
     @model_validator(mode="after")
     def _tiny_model_needs_its_recipe(self) -> RunConfig:

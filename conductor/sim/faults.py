@@ -14,6 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from conductor.config.settings import FAULT_ALIASES
+
 Fault = Literal["timeout", "rate_limit", "server_error", "empty", "garbage", "truncated"]
 
 FAULTS: tuple[Fault, ...] = ("timeout", "rate_limit", "server_error", "empty", "garbage", "truncated")
@@ -65,7 +67,7 @@ class FaultConfig(BaseModel):
         return cls(**{fault: rate}, **kw)
 
 
-ALIASES = {"429": "rate_limit", "500": "server_error"}  # the HTTP codes users know them by
+ALIASES = FAULT_ALIASES  # 429 and 500: the HTTP codes users know two faults by
 
 
 def fault_config(rates: Mapping[str, float] | None) -> FaultConfig:
