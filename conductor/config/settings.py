@@ -48,6 +48,14 @@ class PolicyConfig(Section):
     temperature: float = Field(default=1.0, ge=0, description="Sampling temperature in training (paper: 1.0).")
     eval_temperature: float = Field(default=0.2, ge=0, description="Sampling temperature in evaluation (paper: 0.2).")
     use_vllm: bool = Field(default=False, description="Generate with vLLM (GPU extra). Off: plain HF generate.")
+    vllm_gpu_memory: float = Field(
+        default=0.3,
+        gt=0,
+        lt=1,
+        description="Share of the GPU's memory vLLM takes (weights + KV cache) when use_vllm is on; the update "
+        "(model, optimizer state, activations) must fit in the rest. 0.3 of 80 GB leaves 56 GB: paper-7b's "
+        "update with gradient checkpointing, or LoRA. vLLM's own default (0.9) leaves the update nothing.",
+    )
     lora: bool = Field(default=False, description="Train LoRA adapters through peft instead of all weights.")
     lora_r: int = Field(default=16, ge=1, description="LoRA rank (when lora is on).")
     lora_alpha: int = Field(default=32, ge=1, description="LoRA alpha (when lora is on).")

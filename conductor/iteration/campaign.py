@@ -274,6 +274,22 @@ def preflight(cfg: RunConfig, paths: Paths, resume: str | None = None) -> RunCon
             fault_config(cfg.faults)
         except ValidationError as e:
             raise ConfigError(describe(e).replace("invalid run config", "invalid faults")) from e
+    if cfg.distributed.backend == "dask":
+        local_only = [
+            name
+            for name, on in (
+                ("budget_usd", cfg.budget_usd is not None),
+                ("budget_calls", cfg.budget_calls is not None),
+                ("cache", cfg.cache),
+                ("rollout.recursion_rounds", cfg.rollout.recursion_rounds > 0),
+            )
+            if on
+        ]
+        if local_only:
+            raise ConfigError(
+                f"distributed.backend 'dask' does not yet support {', '.join(local_only)}: they count or cache "
+                "worker calls in one process (use backend 'local')"
+            )
     done = manifest.get("iterations", {})
     start = done[max(done, key=int)]["checkpoint"] if done else manifest.get("initial_checkpoint")
     start = start or cfg.policy.base_model

@@ -24,6 +24,7 @@ from conductor.iteration.update import save_checkpoint, update_from_table
 from conductor.iteration.update_process import launch
 from conductor.policy.cache import load_policy, remember
 from conductor.rollout.conductor_plans import conductor_jobs
+from conductor.rollout.distributed import score_on_cluster
 from conductor.rollout.scoring import score_jobs
 from conductor.seeds import evaluation_seed
 from conductor.store.rollouts import read_rollouts, rollout_files, write_rollouts
@@ -54,6 +55,18 @@ def rollout_step(ctx: IterationContext) -> dict[str, Any]:
         randomize_pool=True,
     )
     kw = client_kwargs(cfg, ctx.paths, ctx.run_id)  # raises BudgetReached when nothing is left
+    if cfg.distributed.backend == "dask":  # scored and stored part by part on the cluster's workers
+        rows, files, _ = score_on_cluster(
+            jobs,
+            pool,
+            cfg,
+            run_id=ctx.run_id,
+            iteration=ctx.iteration,
+            phase="train",
+            seed=cfg.seed,
+            root=ctx.paths.rollouts,
+        )
+        return _rollout_summary(rows, files[0].parent, kw, t0)
     rows = score_jobs(
         jobs, pool, cfg, run_id=ctx.run_id, iteration=ctx.iteration, phase="train", seed=cfg.seed, client_kwargs=kw
     )
@@ -70,8 +83,14 @@ def rollout_step(ctx: IterationContext) -> dict[str, Any]:
             client_kwargs=kw,
         )
     path = write_rollouts(rows, ctx.paths.rollouts, ctx.run_id, ctx.iteration, "train")
+    return _rollout_summary(rows, path, kw, t0, recursion=cfg.rollout.recursion_rounds >= 1)
+
+
+def _rollout_summary(
+    rows: list[RolloutRow], path: Path, kw: dict[str, Any], t0: float, recursion: bool = False
+) -> dict[str, Any]:
     summary = summarize(rows)
-    if cfg.rollout.recursion_rounds >= 1:
+    if recursion:
         summary.update(recursion_summary(rows))
     summary["seconds"] = time.perf_counter() - t0
     summary["budget_exhausted"] = bool(kw.get("budget") is not None and kw["budget"].exhausted)
