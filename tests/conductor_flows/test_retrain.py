@@ -1,6 +1,7 @@
 """Retraining continues: a retrain from a checkpoint, the run it made extended by one iteration, then a second
 retrain from `latest:<name>` that starts from the first's newest checkpoint with a new seed and new tasks.
-All as Prefect flows (the deployments' flows), on the tiny warm-started Conductor and the SIMULATED pool."""
+All as Prefect flows (the deployments' flows) on the SIMULATED pool. The policy is the session's bare tiny model
+(tests/conftest.py): what is checked is where each run starts and what it trains on, not how well it learns."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ TINY_RUN = {
     "eval": {"tasks": 3, "baselines": False},
     "policy": {"max_new_tokens": 80},
     "tiny": {"question_chars": 120},
+    "sources": ["mmlu"],
 }
 
 
@@ -26,13 +28,13 @@ def _train_tasks(paths: Paths, run_id: str) -> set[str]:
     return set(read_rollouts(paths.rollouts, run_id, phase="train").column("task_id").to_pylist())
 
 
-def test_retrain_extend_and_retrain_again_continue_the_lineage(home, warm_checkpoint):
+def test_retrain_extend_and_retrain_again_continue_the_lineage(home, tiny_dir):
     from conductor_flows.campaign import campaign_flow
     from conductor_flows.retrain import retrain_flow
 
     paths = Paths(home=home)
-    first = retrain_flow(start=warm_checkpoint, iterations=1, config=as_parameters(TINY_RUN))
-    assert first["generation"] == 1 and first["start_checkpoint"] == warm_checkpoint
+    first = retrain_flow(start=str(tiny_dir), iterations=1, config=as_parameters(TINY_RUN))
+    assert first["generation"] == 1 and first["start_checkpoint"] == str(tiny_dir)
     r1 = first["run_id"]
 
     # a finished run extended by one more iteration: only `iterations` changes, the rest is the stored config
