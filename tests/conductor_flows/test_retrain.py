@@ -17,8 +17,8 @@ pytestmark = pytest.mark.slow
 TINY_RUN = {
     "name": "nightly",
     "rollout": {"tasks_per_iteration": 2, "group_size": 2},
-    "eval": {"tasks": 3, "baselines": False},
-    "policy": {"max_new_tokens": 80},
+    "eval": {"tasks": 2, "baselines": False},
+    "policy": {"max_new_tokens": 40},
     "tiny": {"question_chars": 120},
     "sources": ["mmlu"],
 }
