@@ -51,3 +51,16 @@ def test_mistakes_are_one_line_errors_before_a_run():
         as_parameters({"rollout": {"group_size": 1}})
     with pytest.raises(ConfigError, match="unknown preset 'huge'"):
         to_run_config({"preset": "huge"})
+
+
+def test_the_served_deployments_carry_typed_forms_and_the_retrain_schedule():
+    from conductor_flows.deployments import served
+
+    deployments = {d.name: d for d in served("0 3 * * *", "latest:nightly")}
+    assert set(deployments) == {"campaign", "retrain", "evaluate", "prepare"}
+    retrain = deployments["retrain"]
+    assert retrain.parameters == {"start": "latest:nightly"}
+    assert [s.schedule.cron for s in retrain.schedules] == ["0 3 * * *"]
+    assert not deployments["campaign"].schedules
+    schema = deployments["campaign"]._parameter_openapi_schema.model_dump_for_openapi()
+    assert "RolloutConfigParameters" in schema["definitions"]
