@@ -6,7 +6,8 @@
     deployments.py  the campaign and prepare flows served to the Prefect UI (optionally on a schedule)
 
 Importing this package points Prefect at the project's state folder (PREFECT_HOME under CONDUCTOR_HOME)
-unless the user set it, and turns off Prefect's telemetry, which fails offline. It also keeps the project's
+unless the user set it, turns off Prefect's telemetry, which fails offline, and gives the temporary server a flow
+starts (no PREFECT_API_URL) two minutes to come up. It also keeps the project's
 own errors (a ConductorError: the user's to fix, printed by `conductor` as one line) from being logged by
 Prefect with a traceback: a failed run's log keeps the message.
 """
@@ -21,6 +22,9 @@ from conductor.errors import ConductorError
 os.environ.setdefault("PREFECT_HOME", str(Paths().prefect_home))
 Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)  # Prefect creates only the last level
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# The temporary server a flow starts when no PREFECT_API_URL is set gets 20 s to come up by default, which a busy
+# 2-core machine (CI) has missed: the run then failed before its first task.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 import prefect  # noqa: E402,F401  (after the settings above: Prefect reads them when it is imported)
 
