@@ -65,7 +65,7 @@ def test_kill_then_resume(home, small_overrides, tmp_path):
     before = json.loads(manifest.read_text())
     assert sorted(before["iterations"]) == ["1"]
 
-    from conductor.store.rollouts import read_rollouts
+    from conductor.store.rollouts import read_rollouts, rows_from_table
 
     it1_ids = sorted(read_rollouts(paths.rollouts, run_id, 1).column("rollout_id").to_pylist())
     p = subprocess.run(
@@ -90,7 +90,7 @@ def test_kill_then_resume(home, small_overrides, tmp_path):
         evals = read_rollouts(paths.rollouts, run_id, it, "eval")
         keys = list(zip(*(evals.column(c).to_pylist() for c in ("policy", "task_id", "sample")), strict=True))
         assert evals.num_rows > 0 and len(set(keys)) == len(keys), f"iteration {it}: an evaluation stored twice"
-        retried += sum(len(s["retries"]) for steps in train.column("steps").to_pylist() for s in steps)
+        retried += sum(len(s.retries) for r in rows_from_table(train) for s in r.steps)
     assert retried > 0, "no injected fault reached the client"
     assert after["iterations"]["2"]["checkpoint"].endswith("iter-2")
     assert after["config"]["faults"]["rate_limit"] == 0.02  # the 429 alias, as the run recorded it
