@@ -89,3 +89,9 @@ def repeat_seed(seed: int, repeat: int) -> int:
 def moa_aggregator_seed(seed: int, task_id: str) -> int:
     """Seeds the draw of the worker that aggregates the `moa` baseline's proposals for one task."""
     return derive(seed, "moa-aggregator", task_id)
+
+
+def retrain_seed(root_seed: int, generation: int) -> int:
+    """The run seed of the `generation`-th retrain continuing a lineage that began with `root_seed`, so each
+    scheduled retrain draws new tasks, pools and samples."""
+    return derive(root_seed, generation, "retrain")

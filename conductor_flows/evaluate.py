@@ -2,7 +2,7 @@
 
     python -m conductor_flows.evaluate --checkpoint latest [--repeats 4] [--methods all] [--promote]
 
-The flow's parameter is the evaluation request (conductor.iteration.evaluation.EvalRequest as a dict). Its
+The flow's parameter is the evaluation request (conductor.iteration.evaluation.EvalRequest, a typed form). Its
 run gets a table artifact (key `evaluation-table`: one row per method and source) and a markdown artifact
 (key `conductor-workflows`: a few of the Conductor's workflows drawn as step graphs). Training iterations'
 flow runs get the same two artifacts (`iteration-evaluation`, `iteration-workflows`; conductor_flows.iteration).
@@ -61,9 +61,13 @@ def publish(summaries: list[dict[str, Any]], rows: list[RolloutRow], table_key: 
 
 
 @flow(name="conductor-evaluate", log_prints=True)
-def evaluate_flow(request: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Inputs (the request) are recorded by Prefect with the flow run."""
-    req = EvalRequest.model_validate(request or {})
+def evaluate_flow(request: EvalRequest | None = None) -> dict[str, Any]:
+    """Evaluate one checkpoint against the baselines.
+
+    Args:
+        request: what to evaluate and how (typed, so the Prefect UI shows a form; a dict is validated into it).
+    """
+    req = request if isinstance(request, EvalRequest) else EvalRequest.model_validate(request or {})
     outcome = evaluate_checkpoint(req, Paths())
     overall = [s for s in outcome.summaries if s.source == "all"]
     publish(
@@ -86,13 +90,13 @@ def main() -> None:
     ap.add_argument("--promote", action="store_true")
     args = ap.parse_args()
     out = evaluate_flow(
-        {
-            "checkpoint": args.checkpoint,
-            "tasks": args.tasks,
-            "repeats": args.repeats,
-            "methods": [args.methods],
-            "promote": args.promote,
-        }
+        EvalRequest(
+            checkpoint=args.checkpoint,
+            tasks=args.tasks,
+            repeats=args.repeats,
+            methods=[args.methods],
+            promote=args.promote,
+        )
     )
     print(out["table"])
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from prefect import Task, flow, task
+from prefect import Task, flow, get_run_logger, task
 from prefect.client.schemas.objects import TaskRun
 from prefect.runtime import flow_run
 from prefect.states import State
@@ -23,6 +23,7 @@ from conductor.iteration.campaign import StepRunner, eval_table, run_iteration
 from conductor.iteration.context import IterationContext
 from conductor.store.rollouts import read_rollouts, rows_from_table
 from conductor_flows.evaluate import publish
+from conductor_flows.reporting import headline
 
 
 def may_pass_on_retry(task: Task[..., Any], task_run: TaskRun, state: State[Any]) -> bool:
@@ -57,8 +58,9 @@ RUNNER = StepRunner(rollout=rollouts_task, update=update_task, evaluate=evaluate
 
 @flow(name="conductor-iteration", flow_run_name="{ctx.run_id}-iter{ctx.iteration}", log_prints=True)
 def iteration_flow(ctx: IterationContext) -> dict[str, Any]:
-    """The flow run's id goes into the iteration's MLflow run (and the MLflow run id into the result), so
-    each links to the other; the evaluation is published as artifacts under stable keys."""
+    """One iteration. The flow run's id goes into the iteration's MLflow run (and the MLflow run id into the
+    result), so each links to the other; the evaluation is published as artifacts under stable keys, and the
+    log ends with the headline figures (the Conductor, best single worker, oracle)."""
     ctx = ctx.model_copy(update={"flow_run_id": str(flow_run.id) if flow_run.id else None})
     result = run_iteration(ctx, RUNNER)
     ev = result.get("eval", {})
@@ -71,4 +73,5 @@ def iteration_flow(ctx: IterationContext) -> dict[str, Any]:
             "iteration-workflows",
             f"Run {ctx.run_id} iteration {ctx.iteration} (MLflow run {result.get('mlflow_run_id')})",
         )
+    get_run_logger().info("%s %s", ctx.run_id, headline(result))
     return result

@@ -31,7 +31,13 @@ def prepare_source_task(name: str, out_dir: str, seed: int, fingerprint: str) ->
 
 @flow(name="prepare-tasks", log_prints=True)
 def prepare_flow(sources: list[str] | None = None, out_dir: str | None = None, seed: int = 0) -> dict[str, str]:
-    """Prepare each source into out_dir (default: the project's tasks folder); returns source -> file."""
+    """Prepare each source into out_dir (default: the project's tasks folder); returns source -> file.
+
+    Args:
+        sources: task sources (docs/tasks.md); blank: humaneval, mmlu, jee-math.
+        out_dir: output folder; blank: the project's tasks folder.
+        seed: seeds choice shuffles and generated sources.
+    """
     out = str(Path(out_dir).resolve() if out_dir else Paths().tasks)
     written: dict[str, str] = {}
     for name in sources or list(DEFAULT_SOURCES):

@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     if args.prefect:
         from conductor_flows.evaluate import evaluate_flow
 
-        out = evaluate_flow(request.model_dump())
+        out = evaluate_flow(request)
         print(out["table"])
         print(f"\n{out['eval_id']}: {out['seconds'] / 60:.1f} min; artifacts: evaluation-table, conductor-workflows")
         return 0

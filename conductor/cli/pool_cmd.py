@@ -22,6 +22,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--tasks", help="tasks Parquet file or folder (default: the store's tasks folder)")
     s.add_argument("--seed", type=int, default=0, help="seed of the simulator's draws")
     s.add_argument("--extra-latency-s", type=float, default=0.0, help="latency added to every call, seconds")
+    s.add_argument(
+        "--faults",
+        default="",
+        metavar="NAME=RATE,...",
+        help="inject faults at these rates per request: timeout, rate_limit or 429 (with Retry-After), "
+        "server_error or 500, empty, garbage, truncated; also hang_s, retry_after_s (seconds), "
+        "e.g. timeout=0.05,429=0.05,500=0.02",
+    )
     s.set_defaults(func=serve)
     w = psub.add_parser("show", help="list a pool's workers; for a SIMULATED pool, also the oracle per domain")
     w.add_argument("--pool", help="pool YAML (default: the shipped simulated pool)")
@@ -39,15 +47,34 @@ def serve(args: argparse.Namespace) -> int:
         return fail(str(e))
     if not pool.simulated:
         return fail(f"{args.pool} is not a simulated pool: its workers are served by their own endpoints")
+    from pydantic import ValidationError
+
+    from conductor.sim.faults import fault_config, parse_faults
     from conductor.sim.server import serve as serve_pool
 
+    try:
+        faults = fault_config(parse_faults(args.faults))
+    except (ValueError, ValidationError) as e:
+        if not isinstance(e, ValidationError):
+            return fail(f"--faults: {e}")
+        first = e.errors()[0]
+        where = ".".join(str(x) for x in first["loc"])
+        return fail(f"--faults: {where + ': ' if where else ''}{first['msg'].removeprefix('Value error, ')}")
     tasks = args.tasks or str(Paths().tasks)
     print(
         f"SIMULATED pool {pool.name}: {len(pool.workers)} workers at http://{args.host}:{args.port}/v1 "
-        f"(tasks from {tasks})",
+        f"(tasks from {tasks})" + (f"; faults at {faults.total:.0%} of requests" if faults.total else ""),
         flush=True,
     )
-    serve_pool(args.pool, tasks, host=args.host, port=args.port, seed=args.seed, extra_latency_s=args.extra_latency_s)
+    serve_pool(
+        args.pool,
+        tasks,
+        host=args.host,
+        port=args.port,
+        seed=args.seed,
+        extra_latency_s=args.extra_latency_s,
+        faults=faults,
+    )
     return 0
 
 

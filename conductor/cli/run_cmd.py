@@ -65,8 +65,9 @@ def _campaign(cfg: RunConfig, resume: str | None, no_prefect: bool) -> tuple[dic
         res = run_campaign(cfg, paths, run_id=resume)
         return {"run_id": res.run_id, "iterations": res.iterations, "seconds": res.seconds}, cfg
     from conductor_flows.campaign import campaign_flow
+    from conductor_flows.parameters import as_parameters
 
-    return campaign_flow(cfg.model_dump(mode="json"), run_id=resume), cfg
+    return campaign_flow(as_parameters(cfg), run_id=resume), cfg
 
 
 def demo(args: argparse.Namespace) -> int:

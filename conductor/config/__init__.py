@@ -9,6 +9,7 @@ from conductor.config.loading import load_run_config, validate_config
 from conductor.config.paths import Paths, default_home
 from conductor.config.presets import PRESETS, TINY_BASE_MODEL
 from conductor.config.settings import (
+    DistributedConfig,
     EvalConfig,
     PolicyConfig,
     PromptMode,
@@ -19,6 +20,7 @@ from conductor.config.settings import (
 )
 
 __all__ = [
+    "DistributedConfig",
     "PRESETS",
     "TINY_BASE_MODEL",
     "EvalConfig",

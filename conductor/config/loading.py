@@ -67,6 +67,13 @@ def validate_config(data: dict[str, Any]) -> RunConfig:
 def load_run_config(path: str | Path | None = None, overrides: list[str] | None = None) -> RunConfig:
     """YAML or TOML file (optional) plus `a.b=value` overrides; values are parsed as YAML scalars."""
     data: dict[str, Any] = read_config_file(path) if path is not None else {}
+    return validate_config(read_overrides(overrides, data))
+
+
+def read_overrides(overrides: list[str] | None, data: dict[str, Any] | None = None) -> dict[str, Any]:
+    """`a.b=value` items set into `data` (a new dict by default), values parsed as YAML scalars, unvalidated:
+    what was given, for entries that lay it over another config (a retrain over its start's)."""
+    data = {} if data is None else data
     for item in overrides or []:
         if "=" not in item:
             raise ConfigError(f"override {item!r} is not key=value")
@@ -76,4 +83,4 @@ def load_run_config(path: str | Path | None = None, overrides: list[str] | None 
         except yaml.YAMLError as e:
             raise ConfigError(f"override {item!r}: the value is not a YAML scalar ({e})") from e
         set_dotted(data, k.strip(), value)
-    return validate_config(data)
+    return data

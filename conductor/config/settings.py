@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from conductor.config.presets import TINY_BASE_MODEL, merge, preset_values
 
 PromptMode = Literal["ids", "descriptions"]
+FAULT_ALIASES = {"429": "rate_limit", "500": "server_error"}  # the HTTP codes users know two faults by
 TinySize = Literal["micro", "tiny", "small", "qwen-0.5b"]
 
 
@@ -47,6 +48,14 @@ class PolicyConfig(Section):
     temperature: float = Field(default=1.0, ge=0, description="Sampling temperature in training (paper: 1.0).")
     eval_temperature: float = Field(default=0.2, ge=0, description="Sampling temperature in evaluation (paper: 0.2).")
     use_vllm: bool = Field(default=False, description="Generate with vLLM (GPU extra). Off: plain HF generate.")
+    vllm_gpu_memory: float = Field(
+        default=0.3,
+        gt=0,
+        lt=1,
+        description="Share of the GPU's memory vLLM takes (weights + KV cache) when use_vllm is on; the update "
+        "(model, optimizer state, activations) must fit in the rest. 0.3 of 80 GB leaves 56 GB: paper-7b's "
+        "update with gradient checkpointing, or LoRA. vLLM's own default (0.9) leaves the update nothing.",
+    )
     lora: bool = Field(default=False, description="Train LoRA adapters through peft instead of all weights.")
     lora_r: int = Field(default=16, ge=1, description="LoRA rank (when lora is on).")
     lora_alpha: int = Field(default=32, ge=1, description="LoRA alpha (when lora is on).")
@@ -178,6 +187,11 @@ class RolloutConfig(Section):
         "a worker it never saw in training (descriptions mode).",
     )
     recursion_rounds: int = Field(default=0, ge=0, description="Extra rounds the Conductor may take on its answer.")
+    avoid_tasks_of: list[str] = Field(
+        default_factory=list,
+        description="Run ids whose training tasks this run skips while it has others left (a retrain lists the "
+        "runs it continues, so it trains on tasks not yet used where possible).",
+    )
     max_steps: int = Field(
         default=3,
         ge=1,
@@ -210,6 +224,32 @@ class EvalConfig(Section):
         description="MLflow registered model the campaign's final checkpoint becomes a version of "
         "(`models:/<name>@champion` after `conductor eval --promote`).",
     )
+    seed: int | None = Field(
+        default=None,
+        description="Seeds the draw of the held-out tasks; blank = the run's seed. A retrain keeps the seed of "
+        "the run it continues, so its figures compare with that run's on the same tasks.",
+    )
+
+
+class DistributedConfig(Section):
+    """Where rollouts are executed and scored: in this process (the default), or spread over a Dask cluster."""
+
+    backend: Literal["local", "dask"] = Field(
+        default="local",
+        description="'local': this process. 'dask': the rollout step's batches run on a Dask cluster (the "
+        "`distributed` package), each worker writing its own Parquet part; the rows are the same as local.",
+    )
+    address: str | None = Field(
+        default=None,
+        description="Scheduler of the Dask cluster (tcp://host:8786). Blank with backend 'dask': a local "
+        "cluster of `workers` processes is started for the run.",
+    )
+    workers: int = Field(default=2, ge=1, description="Processes of the local cluster started when no address.")
+    parts: int = Field(
+        default=0,
+        ge=0,
+        description="Batches (and Parquet parts) the rollouts are split into; 0 = one per cluster worker.",
+    )
 
 
 SECTIONS: dict[str, type[Section]] = {
@@ -218,6 +258,7 @@ SECTIONS: dict[str, type[Section]] = {
     "rollout": RolloutConfig,
     "train": TrainConfig,
     "eval": EvalConfig,
+    "distributed": DistributedConfig,
 }
 
 # Settings that moved to the tiny recipe's section: a config that still names them gets a pointer, not a bare
@@ -272,6 +313,14 @@ class RunConfig(BaseModel):
         description="Cache worker calls on disk, keyed by model, messages, sampling parameters and seed, so "
         "re-running an evaluation costs nothing (hits are recorded per step).",
     )
+    faults: dict[str, float] = Field(
+        default_factory=dict,
+        description="Faults the SIMULATED pool injects, as rates per request (0-1): timeout, rate_limit (or "
+        "429, with Retry-After), server_error (or 500), empty, garbage, truncated; also hang_s and retry_after_s "
+        "(seconds). `conductor pool serve --faults timeout=0.05,429=0.05` takes the same. Empty: none. Only for "
+        "a simulated pool, to rehearse a bad day at a provider.",
+    )
+    distributed: DistributedConfig = Field(default_factory=DistributedConfig)
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     tiny: TinyConfig | None = Field(
         default=None,
@@ -304,6 +353,12 @@ class RunConfig(BaseModel):
         if "tiny" not in data and base == TINY_BASE_MODEL:
             data["tiny"] = {}
         return data
+
+    @field_validator("faults")
+    @classmethod
+    def _fault_names(cls, faults: dict[str, float]) -> dict[str, float]:
+        """The HTTP codes users know two faults by (429, 500) stored as their names, so a run records one form."""
+        return {FAULT_ALIASES.get(k, k): v for k, v in faults.items()}
 
     @model_validator(mode="after")
     def _tiny_model_needs_its_recipe(self) -> RunConfig:

@@ -19,9 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
 from conductor import tracking
 from conductor.config import TINY_BASE_MODEL, Paths, RunConfig, validate_config
+from conductor.config.loading import describe
 from conductor.errors import ConfigError, NotFoundError
 from conductor.iteration.context import IterationContext
 from conductor.iteration.manifest import manifest_path, read_manifest, write_json
@@ -30,6 +32,7 @@ from conductor.iteration.steps import evaluate_step, rollout_step, update_step
 from conductor.policy.mlflow_model import ConductorModel
 from conductor.policy.model import check_reachable
 from conductor.pool.spec import PoolSpec, load_pool
+from conductor.sim.faults import fault_config
 from conductor.sim.server import SimServer
 from conductor.store.rollouts import remove_iteration
 from conductor.tasks.io import read_tasks
@@ -146,7 +149,10 @@ def running_pool(cfg: RunConfig, paths: Paths, run_id: str, tasks: list[Task]) -
     run_dir.mkdir(parents=True, exist_ok=True)
     pool_file = run_dir / "pool.yaml"
     if pool.simulated:
-        with SimServer(pool, tasks, seed=cfg.seed) as server:
+        faults = fault_config(cfg.faults)
+        if faults.total:
+            print(f"pool: injecting faults at {faults.total:.0%} of requests ({cfg.faults})", flush=True)
+        with SimServer(pool, tasks, seed=cfg.seed, faults=faults) as server:
             pool_file.write_text(yaml.safe_dump(server.pool.model_dump(mode="json"), sort_keys=False))
             print(f"pool: {pool.label} serving at {server.url}", flush=True)
             yield server.pool, pool_file
@@ -179,27 +185,38 @@ def run_campaign(
     run_id: str | None = None,
     runner: StepRunner | None = None,
     iteration_fn: Callable[[IterationContext], dict[str, Any]] | None = None,
+    continues: dict[str, Any] | None = None,
 ) -> CampaignResult:
-    """Run (or resume) `cfg.iterations` iterations. Pass `run_id` of an earlier run to resume it."""
+    """Run (or resume) `cfg.iterations` iterations. Pass `run_id` of an earlier run to resume it, or to extend
+    a finished one (a config that differs from the stored one only by more iterations). `continues` records,
+    in the manifest of a new run, what it continues (a retrain: conductor.iteration.continuation)."""
     paths = paths or Paths()
     t0 = time.perf_counter()
     run_id = run_id or new_run_id(cfg)
     manifest = read_manifest(paths, run_id)
-    if manifest and manifest.get("config") != cfg.model_dump(mode="json"):
-        cfg = validate_config(manifest["config"])
-        print(f"resume: using the config run {run_id} was started with", flush=True)
+    if manifest:
+        cfg = continued_config(manifest, cfg)
     done: dict[str, Any] = manifest.get("iterations", {})
+    if done and all(str(it) in done for it in range(1, cfg.iterations + 1)):
+        print(
+            f"run {run_id} has all its {cfg.iterations} iterations: nothing to do (give iterations greater than "
+            f"{cfg.iterations} to extend it)",
+            flush=True,
+        )
     tasks = load_all_tasks(cfg, paths)
     with running_pool(cfg, paths, run_id, tasks) as (pool, pool_file):
         checkpoint = manifest.get("initial_checkpoint") or initial_checkpoint(cfg, paths, tasks, pool)
         parent = manifest.get("mlflow_parent_run_id") or tracking.start_campaign_run(paths, cfg, run_id)
         manifest = {
+            **manifest,  # what else a run records (`continues`: the run a retrain continues) is kept
             "run_id": run_id,
             "config": cfg.model_dump(mode="json"),
             "initial_checkpoint": checkpoint,
             "mlflow_parent_run_id": parent,
             "iterations": done,
         }
+        if continues is not None:
+            manifest["continues"] = continues
         write_json(manifest_path(paths, run_id), manifest)
         results = [done[k] for k in sorted(done, key=int)]
         for it in range(1, cfg.iterations + 1):
@@ -239,6 +256,42 @@ def run_campaign(
     return CampaignResult(run_id=run_id, iterations=results, seconds=time.perf_counter() - t0)
 
 
+def continued_config(manifest: dict[str, Any], cfg: RunConfig) -> RunConfig:
+    """The config a run on disk goes on with, given the config it is asked to run with: the stored one, with
+    the asked number of iterations when only that differs (extending, or shortening to no fewer than it has
+    finished). Any other difference is ignored, and said: an iteration's settings never change mid-run."""
+    stored = validate_config(manifest["config"])
+    run_id = manifest.get("run_id", "?")
+    asked = cfg.model_dump(mode="json")
+    kept = stored.model_dump(mode="json")
+    if asked == kept:
+        return stored
+    differ = sorted(k for k in asked if k != "iterations" and asked[k] != kept.get(k))
+    if differ:
+        print(
+            f"resume: run {run_id} goes on with the config it was started with; given values of "
+            f"{', '.join(differ)} are ignored (only iterations may change: start a new run, or retrain from it, to "
+            "change the rest)",
+            flush=True,
+        )
+    if cfg.iterations == stored.iterations:
+        return stored
+    finished = len(manifest.get("iterations", {}))
+    if cfg.iterations < finished:
+        raise ConfigError(
+            f"run {run_id} has {finished} finished iterations: it cannot be shortened to {cfg.iterations}"
+        )
+    if cfg.iterations > stored.iterations:
+        print(f"extending run {run_id} from {stored.iterations} to {cfg.iterations} iterations", flush=True)
+        if stored.train.schedule_steps:
+            print(
+                f"  note: its lr schedule spans train.schedule_steps={stored.train.schedule_steps} optimizer steps "
+                "and stays at its end value past them",
+                flush=True,
+            )
+    return stored.model_copy(update={"iterations": cfg.iterations})
+
+
 def initial_checkpoint(cfg: RunConfig, paths: Paths, tasks: list[Task], pool: PoolSpec) -> str:
     """What the run starts from. The one seam to the tiny recipe: `policy.base_model: tiny` is built and
     warm-started here (conductor.tiny); any other base model (an HF id or a folder) is used as it is."""
@@ -257,11 +310,37 @@ def preflight(cfg: RunConfig, paths: Paths, resume: str | None = None) -> RunCon
         manifest = read_manifest(paths, resume)
         if not manifest:
             raise NotFoundError(f"no run {resume!r} to resume: {manifest_path(paths, resume)} does not exist")
-        cfg = validate_config(manifest["config"])
+        stored = validate_config(manifest["config"])
+        # only an explicitly given `iterations` (--set iterations=N) extends a run; a default one does not
+        asked = cfg.iterations if "iterations" in cfg.model_fields_set else stored.iterations
+        cfg = continued_config(manifest, stored.model_copy(update={"iterations": asked}))
     unknown = [s for s in cfg.sources if s not in SOURCES]
     if unknown:
         raise ConfigError(f"unknown task source(s) {', '.join(map(repr, unknown))}; known: {', '.join(SOURCES)}")
-    load_pool(cfg.pool_file)
+    pool = load_pool(cfg.pool_file)
+    if cfg.faults:
+        if not pool.simulated:
+            raise ConfigError("faults are injected by the SIMULATED pool only: this run's pool is real")
+        try:
+            fault_config(cfg.faults)
+        except ValidationError as e:
+            raise ConfigError(describe(e).replace("invalid run config", "invalid faults")) from e
+    if cfg.distributed.backend == "dask":
+        local_only = [
+            name
+            for name, on in (
+                ("budget_usd", cfg.budget_usd is not None),
+                ("budget_calls", cfg.budget_calls is not None),
+                ("cache", cfg.cache),
+                ("rollout.recursion_rounds", cfg.rollout.recursion_rounds > 0),
+            )
+            if on
+        ]
+        if local_only:
+            raise ConfigError(
+                f"distributed.backend 'dask' does not yet support {', '.join(local_only)}: they count or cache "
+                "worker calls in one process (use backend 'local')"
+            )
     done = manifest.get("iterations", {})
     start = done[max(done, key=int)]["checkpoint"] if done else manifest.get("initial_checkpoint")
     start = start or cfg.policy.base_model

@@ -30,10 +30,14 @@ def balanced_sample(tasks: list[Task], n: int, rng: random.Random) -> list[Task]
     return out
 
 
-def training_tasks(tasks: list[Task], n: int, seed: int, iteration: int) -> list[Task]:
-    return balanced_sample(
-        [t for t in tasks if t.split == "train"], n, random.Random(training_tasks_seed(seed, iteration))
-    )
+def training_tasks(
+    tasks: list[Task], n: int, seed: int, iteration: int, avoid: frozenset[str] = frozenset()
+) -> list[Task]:
+    """`n` training tasks for an iteration; tasks whose id is in `avoid` (used by the runs a retrain continues)
+    are left out while at least `n` others remain, so a retrain sees new tasks where possible."""
+    train = [t for t in tasks if t.split == "train"]
+    fresh = [t for t in train if t.id not in avoid]
+    return balanced_sample(fresh if len(fresh) >= n else train, n, random.Random(training_tasks_seed(seed, iteration)))
 
 
 def evaluation_tasks(tasks: list[Task], n: int, seed: int) -> list[Task]:

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from conductor.config import Paths
 from conductor.evaluate.methods import parse_methods
 from conductor.evaluate.metrics import accuracy_by_policy, expected_plan_accuracy, oracle_accuracy
 from conductor.evaluate.run import run_evaluation
@@ -24,6 +25,7 @@ from conductor.iteration.update import save_checkpoint, update_from_table
 from conductor.iteration.update_process import launch
 from conductor.policy.cache import load_policy, remember
 from conductor.rollout.conductor_plans import conductor_jobs
+from conductor.rollout.distributed import score_on_cluster
 from conductor.rollout.scoring import score_jobs
 from conductor.seeds import evaluation_seed
 from conductor.store.rollouts import read_rollouts, rollout_files, write_rollouts
@@ -39,7 +41,8 @@ def rollout_step(ctx: IterationContext) -> dict[str, Any]:
     t0 = time.perf_counter()
     policy = load_policy(ctx.checkpoint_in, cfg.policy)
     pool = ctx.pool()
-    tasks = training_tasks(ctx.tasks(), cfg.rollout.tasks_per_iteration, cfg.seed, ctx.iteration)
+    avoid = used_training_tasks(ctx.paths, cfg.rollout.avoid_tasks_of)
+    tasks = training_tasks(ctx.tasks(), cfg.rollout.tasks_per_iteration, cfg.seed, ctx.iteration, avoid)
     _log(f"  rollouts: {len(tasks)} tasks x {cfg.rollout.group_size} workflows on pool {pool.label}")
     jobs = conductor_jobs(
         policy,
@@ -53,6 +56,18 @@ def rollout_step(ctx: IterationContext) -> dict[str, Any]:
         randomize_pool=True,
     )
     kw = client_kwargs(cfg, ctx.paths, ctx.run_id)  # raises BudgetReached when nothing is left
+    if cfg.distributed.backend == "dask":  # scored and stored part by part on the cluster's workers
+        rows, files, _ = score_on_cluster(
+            jobs,
+            pool,
+            cfg,
+            run_id=ctx.run_id,
+            iteration=ctx.iteration,
+            phase="train",
+            seed=cfg.seed,
+            root=ctx.paths.rollouts,
+        )
+        return _rollout_summary(rows, files[0].parent, kw, t0)
     rows = score_jobs(
         jobs, pool, cfg, run_id=ctx.run_id, iteration=ctx.iteration, phase="train", seed=cfg.seed, client_kwargs=kw
     )
@@ -69,8 +84,14 @@ def rollout_step(ctx: IterationContext) -> dict[str, Any]:
             client_kwargs=kw,
         )
     path = write_rollouts(rows, ctx.paths.rollouts, ctx.run_id, ctx.iteration, "train")
+    return _rollout_summary(rows, path, kw, t0, recursion=cfg.rollout.recursion_rounds >= 1)
+
+
+def _rollout_summary(
+    rows: list[RolloutRow], path: Path, kw: dict[str, Any], t0: float, recursion: bool = False
+) -> dict[str, Any]:
     summary = summarize(rows)
-    if cfg.rollout.recursion_rounds >= 1:
+    if recursion:
         summary.update(recursion_summary(rows))
     summary["seconds"] = time.perf_counter() - t0
     summary["budget_exhausted"] = bool(kw.get("budget") is not None and kw["budget"].exhausted)
@@ -80,6 +101,16 @@ def rollout_step(ctx: IterationContext) -> dict[str, Any]:
         f"parse failures {summary['parse_failure_rate']:.1%}, faults {summary['infra_faults']} -> {path}"
     )
     return {"path": str(path), **summary}
+
+
+def used_training_tasks(paths: Paths, run_ids: list[str]) -> frozenset[str]:
+    """Ids of the tasks the given runs trained on (read from the store)."""
+    used: set[str] = set()
+    for run_id in run_ids:
+        table = read_rollouts(paths.rollouts, run_id, phase="train")
+        if table.num_rows:
+            used.update(table.column("task_id").to_pylist())
+    return frozenset(used)
 
 
 def summarize(rows: list[RolloutRow]) -> dict[str, Any]:
@@ -151,7 +182,7 @@ def evaluate_step(ctx: IterationContext, checkpoint: Path) -> dict[str, Any]:
         return {"skipped": True}
     t0 = time.perf_counter()
     pool = ctx.pool()
-    tasks = evaluation_tasks(ctx.tasks(), cfg.eval.tasks, cfg.seed)
+    tasks = evaluation_tasks(ctx.tasks(), cfg.eval.tasks, cfg.seed if cfg.eval.seed is None else cfg.eval.seed)
     policy = load_policy(checkpoint, cfg.policy)
     baseline_file = ctx.paths.runs / ctx.run_id / "baselines.json"
     baselines: dict[str, float | None] = json.loads(baseline_file.read_text()) if baseline_file.exists() else {}

@@ -67,3 +67,4 @@ def save_checkpoint(policy: Policy, optimizer: Any, out: Path) -> None:
     if out.exists():
         shutil.rmtree(out)
     os.replace(tmp, out)
+    policy.source = str(out)  # the weights now live there: what a generator reading checkpoints loads (vLLM)

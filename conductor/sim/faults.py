@@ -9,9 +9,12 @@ faults at all: faults never change correctness.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from conductor.config.settings import FAULT_ALIASES
 
 Fault = Literal["timeout", "rate_limit", "server_error", "empty", "garbage", "truncated"]
 
@@ -62,3 +65,28 @@ class FaultConfig(BaseModel):
     def only(cls, fault: Fault, rate: float = 1.0, **kw: float) -> FaultConfig:
         """One fault at `rate` (tests and demos): FaultConfig.only('rate_limit')."""
         return cls(**{fault: rate}, **kw)
+
+
+ALIASES = FAULT_ALIASES  # 429 and 500: the HTTP codes users know two faults by
+
+
+def fault_config(rates: Mapping[str, float] | None) -> FaultConfig:
+    """A FaultConfig from a mapping of names (or the aliases 429, 500) to values: the run config's `faults`."""
+    return FaultConfig(**{ALIASES.get(str(k), str(k)): float(v) for k, v in (rates or {}).items()})
+
+
+def parse_faults(spec: str) -> dict[str, float]:
+    """`timeout=0.05,429=0.05,empty=0.02` as a mapping (what `conductor pool serve --faults` takes); ValueError
+    names the first part that is not name=number."""
+    out: dict[str, float] = {}
+    for part in (p.strip() for p in spec.split(",")):
+        if not part:
+            continue
+        name, sep, value = part.partition("=")
+        try:
+            out[ALIASES.get(name.strip(), name.strip())] = float(value) if sep else float("nan")
+        except ValueError:
+            raise ValueError(f"fault {part!r} is not name=rate (e.g. timeout=0.05)") from None
+        if not sep:
+            raise ValueError(f"fault {part!r} is not name=rate (e.g. timeout=0.05)")
+    return out

@@ -17,17 +17,18 @@ def test_the_evaluate_flow_publishes_its_table_and_workflows(home, tiny_dir):
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
+    from conductor.iteration.evaluation import EvalRequest
     from conductor_flows.evaluate import TABLE_KEY, WORKFLOWS_KEY, evaluate_flow
 
     out = evaluate_flow(
-        {
-            "checkpoint": str(tiny_dir),
-            "sources": ["synthetic-arith"],
-            "tasks": 3,
-            "repeats": 1,
-            "methods": ["single:0,moa"],
-            "track": False,
-        }
+        EvalRequest(
+            checkpoint=str(tiny_dir),
+            sources=["synthetic-arith"],
+            tasks=3,
+            repeats=1,
+            methods=["single:0,moa"],
+            track=False,
+        )
     )
     assert {s["method"] for s in out["summaries"]} == {"single:0", "moa"} and "moa" in out["table"]
 
