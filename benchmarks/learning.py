@@ -129,7 +129,7 @@ def pool_report(
     return {
         "pool": list(pool_ids),
         "conductor": acc.get("conductor", 0.0),
-        "conductor_expected": expected_plan_accuracy(pool, plans),
+        "conductor_expected": expected_plan_accuracy(pool, plans, evals),
         "best_single": max(singles.values()),
         "singles": singles,
         "random": acc.get("random"),
