@@ -70,7 +70,7 @@ def show(args: argparse.Namespace) -> int:
 
         domains = sorted({d for w in pool.workers if w.sim for d in w.sim.skill})
         table = oracle_table(pool, domains)
-        rows = [
+        figures = [
             (
                 d["domain"],
                 f"{d['best_single']:.3f} (worker {d['best_single_worker']})",
@@ -84,7 +84,7 @@ def show(args: argparse.Namespace) -> int:
         detail = "" if model.kind == "independent" else f", difficulty spread {model.spread}, {model.levels} levels"
         print(f"\nexpected accuracy under the simulator's model ({model.kind}{detail}; docs/simulator.md)")
         print(
-            format_table(["domain", "best single", "5x consensus", "oracle", "best one workflow"], rows, max_width=200)
+            format_table(["domain", "best single", "5x consensus", "oracle", "best one workflow"], figures, max_width=200)
         )
         print(
             "5x consensus: five solves of the best single worker, the answer a majority gives. oracle: each task's "

@@ -216,3 +216,14 @@ def test_expected_accuracy_matches_the_server(name: str, sim: SimServer, pool: P
     got = asyncio.run(go())
     n = len(SCIENCE_AT_LEVEL)
     assert abs(got - expected) <= 4 * (expected * (1 - expected) / n) ** 0.5 + 1 / n, (got, expected)
+
+
+def test_pool_show_prints_the_per_domain_figures(capsys) -> None:
+    from conductor.cli import main
+    from conductor.pool.spec import DEFAULT_SIM_POOL
+
+    assert main(["pool", "show", "--pool", str(DEFAULT_SIM_POOL.parent / "independent_pool.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "(independent; docs/simulator.md)" in out and "5x consensus" in out
+    math_row = next(line for line in out.splitlines() if line.startswith("math "))
+    assert "0.750 (worker 2)" in math_row and "0.896" in math_row and "0.876" in math_row
