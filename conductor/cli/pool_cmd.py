@@ -83,9 +83,8 @@ def show(args: argparse.Namespace) -> int:
         model = pool.sim_model
         detail = "" if model.kind == "independent" else f", difficulty spread {model.spread}, {model.levels} levels"
         print(f"\nexpected accuracy under the simulator's model ({model.kind}{detail}; docs/simulator.md)")
-        print(
-            format_table(["domain", "best single", "5x consensus", "oracle", "best one workflow"], figures, max_width=200)
-        )
+        headers = ["domain", "best single", "5x consensus", "oracle", "best one workflow"]
+        print(format_table(headers, figures, max_width=200))
         print(
             "5x consensus: five solves of the best single worker, the answer a majority gives. oracle: each task's "
             "best workflow within 5 steps, averaged. mean row: the best single worker over all domains."
