@@ -3,6 +3,10 @@
     python -m benchmarks.learning              # the full recipe (about 17 minutes on 2 CPU cores)
     python -m benchmarks.learning --unseen     # ... then the unseen-worker run (about 35 minutes in all)
     python -m benchmarks.learning --quick      # a few iterations, to check that it runs (about 4 minutes)
+    python -m benchmarks.learning --pool conductor/sim/independent_pool.yaml   # the first simulator's model
+
+The pool is the shipped one (the irt behaviour model, docs/simulator.md) unless --pool (or --set pool_file=...)
+names another; the first simulator's figures reproduce with its pool file, `sim_model: independent`.
 
 Training: randomized pools (k uniform in [2, 4] of the 5 simulated workers, global ids), ids-only prompts
 (the paper's way), training tasks from HumanEval, MMLU and JEE math; the tiny-cpu defaults otherwise
@@ -129,7 +133,7 @@ def pool_report(
     return {
         "pool": list(pool_ids),
         "conductor": acc.get("conductor", 0.0),
-        "conductor_expected": expected_plan_accuracy(pool, plans),
+        "conductor_expected": expected_plan_accuracy(pool, plans, evals),
         "best_single": max(singles.values()),
         "singles": singles,
         "random": acc.get("random"),
@@ -220,13 +224,14 @@ def main() -> None:
     ap.add_argument("--unseen", action="store_true", help="also run the descriptions-mode unseen-worker study")
     ap.add_argument("--unseen-only", action="store_true", help="run only the unseen-worker study (no last line)")
     ap.add_argument("--home", help="state folder (default: a fresh temporary one)")
+    ap.add_argument("--pool", help="pool file (default: the shipped SIMULATED pool); same as --set pool_file=FILE")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a run-config field")
     ap.add_argument("--json", help="write all figures to this file")
     args = ap.parse_args()
     home = Path(args.home or tempfile.mkdtemp(prefix="conductor-learning-"))
     os.environ["CONDUCTOR_HOME"] = str(home)
     paths = Paths(home=home)
-    base = (QUICK if args.quick else FULL) + args.set
+    base = (QUICK if args.quick else FULL) + ([f"pool_file={args.pool}"] if args.pool else []) + args.set
     if args.unseen_only:
         unseen = run_unseen(base, paths)
         if args.json:

@@ -93,22 +93,27 @@ def show(args: argparse.Namespace) -> int:
     ]
     print(format_table(["id", "name", "model", "base_url", "$/M in", "$/M out", "concurrency"], rows))
     if pool.simulated:
-        from conductor.sim.oracle import oracle, single_worker_accuracy
+        from conductor.sim.oracle import oracle_table
 
         domains = sorted({d for w in pool.workers if w.sim for d in w.sim.skill})
-        table = []
-        for d in domains:
-            singles = single_worker_accuracy(pool, d)
-            best = max(singles, key=lambda w: singles[w])
-            o = oracle(pool, d)
-            table.append(
-                (
-                    d,
-                    f"{singles[best]:.3f} (worker {best})",
-                    f"{o.accuracy:.3f}",
-                    o.workflow.render().replace("\n", "  "),
-                )
+        table = oracle_table(pool, domains)
+        figures = [
+            (
+                d["domain"],
+                f"{d['best_single']:.3f} (worker {d['best_single_worker']})",
+                f"{d['consensus']:.3f}",
+                f"{d['oracle']:.3f}",
+                d["oracle_workflow"],
             )
-        print("\nexpected accuracy under the simulator's model")
-        print(format_table(["domain", "best single", "oracle", "oracle workflow"], table, max_width=200))
+            for d in table.as_dicts()
+        ]
+        model = pool.sim_model
+        detail = "" if model.kind == "independent" else f", difficulty spread {model.spread}, {model.levels} levels"
+        print(f"\nexpected accuracy under the simulator's model ({model.kind}{detail}; docs/simulator.md)")
+        headers = ["domain", "best single", "5x consensus", "oracle", "best one workflow"]
+        print(format_table(headers, figures, max_width=200))
+        print(
+            "5x consensus: five solves of the best single worker, the answer a majority gives. oracle: each task's "
+            "best workflow within 5 steps, averaged. mean row: the best single worker over all domains."
+        )
     return 0

@@ -219,7 +219,7 @@ def evaluate_step(ctx: IterationContext, checkpoint: Path) -> dict[str, Any]:
     return {
         "eval_tasks": len(tasks),
         "conductor": acc.get("conductor", 0.0),
-        "conductor_expected": expected_plan_accuracy(pool, conductor_rows),
+        "conductor_expected": expected_plan_accuracy(pool, conductor_rows, tasks),
         "random": baselines.get("random"),
         "best_single": max(singles.values()) if singles else None,
         "best_single_worker": max(singles, key=lambda k: singles[k]) if singles else None,

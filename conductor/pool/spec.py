@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -23,10 +23,14 @@ class SimProfile(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    skill: dict[str, float] = Field(description="P(correct) when solving a task of each domain from scratch.")
+    skill: dict[str, float] = Field(
+        description="P(correct) when solving a task of each domain from scratch (irt: on average over the "
+        "domain's tasks; harder tasks less, easier more)."
+    )
     judge: dict[str, float] = Field(
         default_factory=dict,
-        description="P(recognising which visible earlier answer is right) per domain, when asked to review.",
+        description="P(recognising which visible earlier answer is right) per domain, when asked to review (irt: "
+        "on average over the domain's tasks).",
     )
     latency_s: float = Field(default=0.0, ge=0, description="Injected latency per call, seconds.")
 
@@ -37,6 +41,27 @@ class SimProfile(BaseModel):
             if not 0.0 <= p <= 1.0:
                 raise ValueError(f"{k}: {p} is not a probability in [0, 1]")
         return v
+
+
+class SimModel(BaseModel):
+    """Which behaviour model a *simulated* pool answers from (docs/simulator.md; conductor.sim.behaviour).
+
+    `irt` (the default): each task has a difficulty that every worker shares, a worker's chance on it follows
+    an item-response curve of its domain skill against that difficulty, and repeated calls of one worker on
+    one task share most of their randomness. `independent`: the first simulator, every answer a fresh draw
+    with P = skill (kept so that the figures measured on it can be reproduced). In a pool file either
+    `sim_model: independent` or the full form `sim_model: {kind: irt, spread: 1.0, levels: 8}`.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: Literal["irt", "independent"] = Field(default="irt", description="The behaviour model (see above).")
+    spread: float = Field(
+        default=1.0, ge=0, description="irt: standard deviation of task difficulty on the logit scale."
+    )
+    levels: int = Field(
+        default=8, ge=1, le=64, description="irt: difficulty levels (quantiles); the oracle is exact per level."
+    )
 
 
 class WorkerSpec(BaseModel):
@@ -98,7 +123,15 @@ class PoolSpec(BaseModel):
         description="An id (not a worker's) under which the Conductor offers itself: a step given to it becomes a "
         "nested workflow (conductor.workflow.rounds). None: not offered.",
     )
+    sim_model: SimModel = Field(
+        default_factory=SimModel, description="A simulated pool's behaviour model: irt (default) or independent."
+    )
     workers: tuple[WorkerSpec, ...]
+
+    @field_validator("sim_model", mode="before")
+    @classmethod
+    def _model_by_name(cls, v: Any) -> Any:
+        return {"kind": v} if isinstance(v, str) else v
 
     @model_validator(mode="after")
     def _check(self) -> PoolSpec:

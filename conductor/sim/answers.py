@@ -157,11 +157,47 @@ _REVIEW_IDEAS = (
 )
 
 
-def reply_text(task: Task, answer: str, reviewing: int, wording: int) -> str:
-    """A full reply: a short <idea> (its wording varies with the draw) and the <answer>."""
+def verdict_text(agreed_with: int | None) -> str:
+    """What a review says of the answers it saw: agreement names the agent, disagreement names none."""
+    if agreed_with is None:
+        return "Verdict: I disagree with the answers above."
+    return f"Verdict: I agree with Agent {agreed_with}."
+
+
+def reply_text(
+    task: Task,
+    answer: str,
+    reviewing: int,
+    wording: int,
+    confidence: str | None = None,
+    verdict: str | None = None,
+) -> str:
+    """A full reply: a short <idea> (its wording varies with the draw) and the <answer>. The irt model adds a
+    review's verdict and a stated confidence to the idea (docs/simulator.md); without them the text is the
+    first simulator's, exactly."""
     if reviewing:
         idea = _REVIEW_IDEAS[wording % len(_REVIEW_IDEAS)].format(n=reviewing)
     else:
         ideas = _SOLVE_IDEAS.get(task.domain, _SOLVE_IDEAS["math"])
         idea = ideas[wording % len(ideas)]
+    if verdict:
+        idea = f"{idea} {verdict}"
+    if confidence:
+        idea = f"{idea} Confidence: {confidence}."
     return f"<idea>{idea}</idea>\n<answer>{answer}</answer>"
+
+
+_CONFIDENCE = re.compile(r"Confidence:\s*(high|medium|low)\b", re.IGNORECASE)
+_VERDICT = re.compile(r"Verdict: I (agree|disagree)\b")
+
+
+def stated_confidence(text: str) -> str | None:
+    """The confidence a simulated reply states ('high', 'medium', 'low'), or None."""
+    m = _CONFIDENCE.search(text or "")
+    return m.group(1).lower() if m else None
+
+
+def stated_verdict(text: str) -> str | None:
+    """'agree' or 'disagree' when a simulated review says so, else None."""
+    m = _VERDICT.search(text or "")
+    return m.group(1) if m else None

@@ -25,6 +25,7 @@ class WorkerRequest:
     subtask: str | None
     candidates: tuple[str, ...]
     structured: bool  # True when the message used the worker format (has <overall_task>)
+    agents: tuple[int, ...] = ()  # the worker id each candidate is tagged with, in the same order
 
 
 def message_text(content: Any) -> str:
@@ -52,7 +53,13 @@ def parse_worker_request(messages: list[dict[str, Any]]) -> WorkerRequest:
         cut = rest.rfind(SUBTASK_PREFIX)
         subtask = rest[cut + len(SUBTASK_PREFIX) :].strip() if cut >= 0 else None
         shown = rest[:cut] if cut >= 0 else rest
-        candidates = tuple(m.group(2) for m in _CANDIDATE.finditer(shown))
-        return WorkerRequest(question=question, subtask=subtask, candidates=candidates, structured=True)
+        found = list(_CANDIDATE.finditer(shown))
+        return WorkerRequest(
+            question=question,
+            subtask=subtask,
+            candidates=tuple(m.group(2) for m in found),
+            structured=True,
+            agents=tuple(int(m.group(1)) for m in found),
+        )
     question = users[-1].strip() if users else ""
     return WorkerRequest(question=question, subtask=None, candidates=(), structured=False)

@@ -160,6 +160,7 @@ def create_app(
 
         request_view = parse_worker_request(messages)
         max_tokens = body.get("max_tokens") or body.get("max_completion_tokens")
+        temperature = body.get("temperature")
         # In a thread: a wrong code answer may run the sandbox (conductor.tasks.mutate) the first time.
         reply = await asyncio.to_thread(
             respond,
@@ -170,6 +171,8 @@ def create_app(
             draw,
             fault if fault in ("empty", "garbage", "truncated") else None,
             max_tokens if isinstance(max_tokens, int) else None,
+            pool.sim_model,
+            temperature if isinstance(temperature, (int, float)) else None,
         )
         return JSONResponse(
             {

@@ -105,3 +105,25 @@ async def gather_limited(factories: list[Callable[[], object]], limit: int = 32)
             return await f()
 
     return await asyncio.gather(*(one(f) for f in factories))
+
+
+LEVEL = 4  # the difficulty level of LEVEL_TASKS (of the default pool's 8)
+N_LEVEL_TASKS = 240
+
+
+def level_tasks(base: Task, n: int = N_LEVEL_TASKS, level: int = LEVEL, levels: int = 8) -> list[Task]:
+    """`n` copies of a task that differ in id and text and share one difficulty level (the source's metadata
+    sets it): each has its own draw of every worker's take, so rates over them are the model's marginals."""
+    return [
+        base.model_copy(
+            update={
+                "id": f"{base.id}/level-{i}",
+                "question": f"{base.question}\n(Item {i}.)",
+                "difficulty": (level + 0.5) / levels,
+            }
+        )
+        for i in range(n)
+    ]
+
+
+SCIENCE_AT_LEVEL = level_tasks(SCIENCE)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from simkit import MATH
 
 from conductor.evaluate.metrics import expected_plan_accuracy
 from conductor.pool.spec import load_pool
-from conductor.sim.oracle import expected_accuracy, oracle
+from conductor.sim.oracle import expected_accuracy, level_of, oracle, task_level
 from conductor.store.schema import RolloutRow
 from conductor.workflow.schema import Step, Workflow
 
@@ -33,12 +34,17 @@ def _row(domain: str, workflow: Workflow | None, n: int) -> RolloutRow:
 
 
 def test_plans_are_scored_as_the_oracle_scores_them_and_unparsed_plans_score_zero():
+    """Each plan at its own task's difficulty: from the task's metadata when given, else from its id."""
     pool = load_pool(None)
-    best_math = oracle(pool, "math", 3).workflow
+    hard = MATH.model_copy(update={"id": "t0", "difficulty": 0.99})  # the hardest level
+    level = task_level(pool, hard)
+    assert level == pool.sim_model.levels - 1
+    best_math = oracle(pool, "math", 3, level).workflow
     check = Workflow(steps=(Step(worker=1, subtask="Solve it."), Step(worker=3, subtask="Check step 0.", access=(0,))))
     rows = [_row("math", best_math, 0), _row("code", check, 1), _row("science", None, 2)]
-    got = expected_plan_accuracy(pool, rows)
-    want = (oracle(pool, "math", 3).accuracy + expected_accuracy(pool, "code", check) + 0.0) / 3
+    got = expected_plan_accuracy(pool, rows, [hard])
+    code_level = level_of(pool, "t1", None)
+    want = (oracle(pool, "math", 3, level).accuracy + expected_accuracy(pool, "code", check, code_level) + 0.0) / 3
     assert got == pytest.approx(want)
     assert 0.0 < got < oracle(pool, "math", 3).accuracy
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from simkit import CODE, CODE_TESTS, MATH, SCIENCE
 
-from conductor.pool.spec import SimProfile
+from conductor.pool.spec import SimModel, SimProfile
 from conductor.sim.answers import (
     extract_answer,
     fallback_wrong_program,
@@ -18,13 +18,17 @@ from conductor.sim.answers import (
     normalise,
     reply_text,
     right_answer,
+    stated_confidence,
+    stated_verdict,
     wrong_answer,
 )
-from conductor.sim.behaviour import Draw, p_correct, unit_hash
+from conductor.sim.behaviour import Draw, at_level, difficulty_level, p_correct, repeat_share, unit_hash
 from conductor.sim.faults import FAULTS, FaultConfig
 from conductor.sim.oracle import REVIEW_SUBTASK, SOLVE_SUBTASK
 from conductor.sim.request import parse_worker_request
+from conductor.sim.responder import respond
 from conductor.sim.roles import classify_role
+from conductor.sim.taskbook import TaskBook
 from conductor.tasks.schema import Task
 from conductor.workflow.worker_prompt import SeenStep, worker_messages
 
@@ -184,3 +188,45 @@ def test_the_real_verifier_agrees_with_the_simulator(task: Task) -> None:
     assert verify(task, reply_text(task, right_answer(task), 0, 0)).correct
     for variant in range(3):
         assert not verify(task, reply_text(task, wrong_answer(task, variant), 0, variant)).correct
+
+
+def test_difficulty_comes_from_the_sources_metadata_else_from_the_id() -> None:
+    assert difficulty_level("x", 0.0, 8) == 0 and difficulty_level("x", 1.0, 8) == 7
+    assert difficulty_level("x", 0.5, 8) == 4 and difficulty_level("x", 0.4, 5) == 2  # e.g. MATH's level 2 of 5
+    counts = [0] * 8
+    for i in range(1600):
+        counts[difficulty_level(f"task-{i}", None, 8)] += 1
+    assert all(abs(c - 200) < 5 * (1600 * 0.125 * 0.875) ** 0.5 for c in counts)  # even spread, 5 sigma
+    assert difficulty_level("task-1", None, 8) == difficulty_level("task-1", None, 8)
+
+
+def test_irt_numbers_average_to_the_pool_files_and_fall_with_difficulty() -> None:
+    model = SimModel()
+    for mean in (0.05, 0.45, 0.84, 0.97):
+        ps = [at_level(mean, k, model) for k in range(model.levels)]
+        assert sum(ps) / len(ps) == pytest.approx(mean, abs=1e-9)
+        assert all(a > b for a, b in zip(ps, ps[1:], strict=False))  # harder levels, lower chances
+    assert at_level(0.6, 3, SimModel(kind="independent")) == 0.6 and at_level(0.0, 3, model) == 0.0
+    assert repeat_share(0.0) == 1.0 and repeat_share(0.2) == pytest.approx(0.9) and repeat_share(2.5) == 0.0
+
+
+def test_the_independent_model_replies_exactly_as_the_first_simulator() -> None:
+    """No cue, no verdict, the first simulator's draw: so the old figures reproduce. irt replies carry both."""
+    book = TaskBook([SCIENCE])
+    visible = [SeenStep(2, "Solve the problem.", reply_text(SCIENCE, right_answer(SCIENCE), 0, 0))]
+    msgs = worker_messages(SCIENCE.question, "Check the answers above.", visible)
+    req = parse_worker_request(msgs)
+    for seed in range(20):
+        draw = Draw(0, seed, "m", msgs)
+        old = respond(PROFILE_S, book, req, msgs, draw, model=SimModel(kind="independent"))
+        p = PROFILE_S.judge["science"] + (1 - PROFILE_S.judge["science"]) * PROFILE_S.skill["science"]
+        answer = right_answer(SCIENCE) if draw.u() < p else wrong_answer(SCIENCE, draw.variant())
+        assert old.content == reply_text(SCIENCE, answer, 1, draw.wording())
+        new = respond(PROFILE_S, book, req, msgs, draw, model=SimModel(), temperature=0.2)
+        assert stated_confidence(new.content) in ("high", "medium", "low")
+        assert stated_verdict(new.content) == (
+            "agree" if is_right(SCIENCE, new.content) else stated_verdict(new.content)
+        )
+
+
+PROFILE_S = SimProfile(skill={"science": 0.5}, judge={"science": 0.6})
