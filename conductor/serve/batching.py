@@ -2,7 +2,8 @@
 sampled by one `Policy.generate` call.
 
     batcher = Batcher(policy, window_s=0.01, max_batch=64)
-    gen = await batcher.generate(prompt_text, temperature=0.2, max_new_tokens=160, seed=7)
+    sampled = await batcher.generate(prompt_text, temperature=0.2, max_new_tokens=160, seed=7)
+    sampled.generation.text, sampled.batch_size, sampled.generate_s
 
 Why: on a CPU or a GPU one batched `generate` over 32 prompts costs little more than one over a single
 prompt, and a server's requests arrive together. Generation runs in a worker thread, one call at a time, so
@@ -32,7 +33,17 @@ class _Pending:
     temperature: float
     max_new_tokens: int
     seed: int
-    future: asyncio.Future[Generation]
+    future: asyncio.Future[Sampled]
+
+
+@dataclass(frozen=True)
+class Sampled:
+    """One sample, with the size and duration of the `generate` call it came from (a request's own share of
+    the Conductor's time: what it waited for the model, not counting the queue)."""
+
+    generation: Generation
+    batch_size: int
+    generate_s: float
 
 
 @dataclass
@@ -67,13 +78,13 @@ class Batcher:
         self._wake: asyncio.Event | None = None
         self._runner: asyncio.Task[None] | None = None
 
-    async def generate(self, prompt: str, temperature: float, max_new_tokens: int, seed: int) -> Generation:
+    async def generate(self, prompt: str, temperature: float, max_new_tokens: int, seed: int) -> Sampled:
         """One sample for `prompt`, generated with whatever else is asked for at about the same time."""
         loop = asyncio.get_running_loop()
         if self._runner is None or self._runner.done() or self._runner.get_loop() is not loop:
             self._wake = asyncio.Event()
             self._runner = loop.create_task(self._run(), name="conductor-batcher")
-        future: asyncio.Future[Generation] = loop.create_future()
+        future: asyncio.Future[Sampled] = loop.create_future()
         self._queue.append(_Pending(prompt, temperature, max_new_tokens, seed, future))
         assert self._wake is not None
         self._wake.set()
@@ -123,10 +134,11 @@ class Batcher:
                         m.future.set_exception(e)
                 continue
             finally:
-                self.stats.generate_s += time.perf_counter() - t0
+                took = time.perf_counter() - t0
+                self.stats.generate_s += took
             self.stats.batches += 1
             self.stats.prompts += len(members)
             self.stats.largest = max(self.stats.largest, len(members))
             for m, g in zip(members, gens, strict=True):
                 if not m.future.done():
-                    m.future.set_result(g[0])
+                    m.future.set_result(Sampled(g[0], len(members), took))

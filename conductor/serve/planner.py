@@ -44,6 +44,8 @@ class ConductorUsage:
     completion_tokens: int = 0
     samples: int = 0
     plans: int = 0
+    generate_s: float = 0.0  # seconds of the generate calls its samples came from
+    largest_batch: int = 0
 
 
 PlanHook = Callable[[int, str, int], None]  # (round index, plan text, samples it took)
@@ -77,9 +79,12 @@ class RequestPlanner:
         for _ in range(self.retries):
             tries += 1
             self.usage.samples += 1
-            g = await self.batcher.generate(
+            sampled = await self.batcher.generate(
                 prompt, self.temperature, self.cfg.max_new_tokens, planner_seed(self.seed, self.usage.samples)
             )
+            g = sampled.generation
+            self.usage.generate_s += sampled.generate_s
+            self.usage.largest_batch = max(self.usage.largest_batch, sampled.batch_size)
             self.usage.prompt_tokens += prompt_tokens
             self.usage.completion_tokens += len(g.token_ids)
             plan = Plan(text=g.text, prompt=prompt, token_ids=tuple(g.token_ids), logprobs=tuple(g.logprobs))

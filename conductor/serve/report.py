@@ -6,7 +6,7 @@
                  "steps": [{index, worker, worker_name, subtask, access, output, prompt_tokens,
                             completion_tokens, cost_usd, latency_s, attempts, error}]}],
      "stop_reason": "max_rounds", "failure": null,
-     "usage": {"conductor": {prompt_tokens, completion_tokens, samples},
+     "usage": {"conductor": {prompt_tokens, completion_tokens, samples, generate_s, largest_batch},
                "workers": {"<id>": {name, prompt_tokens, completion_tokens, cost_usd, calls}},
                "prompt_tokens": ..., "completion_tokens": ..., "total_tokens": ..., "cost_usd": ...}}
 
@@ -70,6 +70,8 @@ def usage_split(a: Answered, pool: PoolSpec) -> dict[str, Any]:
             "prompt_tokens": a.conductor.prompt_tokens,
             "completion_tokens": a.conductor.completion_tokens,
             "samples": a.conductor.samples,
+            "generate_s": round(a.conductor.generate_s, 4),
+            "largest_batch": a.conductor.largest_batch,
         },
         "workers": workers,
         "prompt_tokens": prompt,
