@@ -146,6 +146,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--clients", type=int, default=64)
     ap.add_argument("--requests", type=int, default=3, help="requests per client, one after another")
     ap.add_argument("--quick", action="store_true", help="2 requests per client")
+    ap.add_argument("--torch-threads", type=int, default=None, help="passed to conductor serve")
     args = ap.parse_args(argv)
     per_client = 2 if args.quick else args.requests
     paths = Paths()
@@ -162,8 +163,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             pool = bench_pool(sim.url, 64, 24)
             pool_file.write_text(yaml.safe_dump(pool.model_dump(mode="json"), sort_keys=False))
             results = {}
+            threads = ["--torch-threads", str(args.torch_threads)] if args.torch_threads else []
             for name, extra in (("batched", []), ("one_at_a_time", ["--max-batch", "1"])):
-                server = Conductor(args.checkpoint, pool_file, args.overrides, extra)
+                server = Conductor(args.checkpoint, pool_file, args.overrides, [*threads, *extra])
                 try:
                     results[name] = asyncio.run(load(server.url, [t.question for t in tasks], args.clients, per_client))
                     with urllib.request.urlopen(server.url.removesuffix("/v1") + "/health", timeout=10) as h:

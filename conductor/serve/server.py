@@ -18,6 +18,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import torch
 import uvicorn
 
 from conductor.config import Paths
@@ -48,6 +49,7 @@ class ServeOptions:
     max_batch: int = 64
     fallback_worker: int | None = None
     model_name: str = "conductor"
+    torch_threads: int | None = None
     limits: Limits = field(default_factory=Limits)
 
 
@@ -82,6 +84,8 @@ def run_server(opts: ServeOptions, paths: Paths | None = None) -> None:
     """Serve until interrupted. Raises AuthSetupError (no key), NotFoundError, PolicyLoadError, PoolSpecError."""
     paths = paths or Paths()
     key = server_key(opts.api_key_env, opts.no_auth, opts.host)
+    if opts.torch_threads:
+        torch.set_num_threads(opts.torch_threads)  # generation's threads; the event loop needs a core too
     pool_spec = load_pool(opts.pool_file)
     served = load_served(
         paths,
