@@ -23,13 +23,13 @@ from typing import Any
 
 import pytest
 import yaml
+from serve_kit import KEY
 from tiny_kit import WARM_SETTINGS
 
 from conductor.pool.spec import PoolSpec, load_pool
 from conductor.sim.server import SimServer
 from conductor.tasks.io import read_tasks
 
-KEY = "test-key-not-a-secret"
 LIMITS = ["--max-concurrent", "4", "--max-body-bytes", "50000", "--max-messages", "8", "--request-timeout-s", "60"]
 
 

@@ -9,7 +9,7 @@ import time
 import httpx
 import openai
 import pytest
-from conftest import KEY
+from serve_kit import KEY
 
 from conductor.config import Paths
 from conductor.pool.client import PoolClient
