@@ -6,6 +6,7 @@ import os
 import tempfile
 
 import pytest
+from tiny_kit import WARM_SETTINGS
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
@@ -62,3 +63,29 @@ def policy(tiny_dir):
     from conductor.policy.model import Policy
 
     return Policy.load(tiny_dir, PolicyConfig(device="cpu"))
+
+
+@pytest.fixture(scope="session")
+def warm_home(tmp_path_factory):
+    """A CONDUCTOR_HOME holding the real tasks (prepared once per session): where `warm_checkpoint` is built."""
+    from conductor.config import Paths, load_run_config
+    from conductor.iteration.campaign import load_all_tasks
+
+    paths = Paths(home=tmp_path_factory.mktemp("warm-home"))
+    load_all_tasks(load_run_config(None, WARM_SETTINGS), paths)
+    return paths
+
+
+@pytest.fixture(scope="session")
+def warm_checkpoint(warm_home) -> str:
+    """The tiny Conductor built and warm-started once per session from the real prompts of the real tasks: it
+    writes the workflow format, and knows nothing yet about the workers (tests/e2e trains it, tests/serve
+    serves it)."""
+    from conductor.config import load_run_config
+    from conductor.iteration.campaign import load_all_tasks
+    from conductor.pool.spec import load_pool
+    from conductor.tiny.bootstrap import tiny_checkpoint
+
+    cfg = load_run_config(None, WARM_SETTINGS)
+    tasks = load_all_tasks(cfg, warm_home)
+    return str(tiny_checkpoint(cfg, warm_home, tasks, load_pool(), n_examples=1200))

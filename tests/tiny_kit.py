@@ -17,6 +17,7 @@ QUESTIONS = [
     "How many primes are there below 30?",
 ]
 PREFILL = "Plan:\n"
+WARM_SETTINGS = ["tiny.sft_steps=300"]  # the run config the session's warm checkpoint is built and prompted with
 POOL = list(range(7))
 
 

@@ -14,7 +14,7 @@ import logging
 import os
 import sys
 
-from conductor.cli import ask_cmd, eval_cmd, pool_cmd, run_cmd, sql_cmd, workflow_cmd
+from conductor.cli import ask_cmd, eval_cmd, pool_cmd, run_cmd, serve_cmd, sql_cmd, workflow_cmd
 from conductor.cli.common import fail
 from conductor.errors import ConductorError
 
@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     workflow_cmd.add_parser(sub)
     ask_cmd.add_parser(sub)
     eval_cmd.add_parser(sub)
+    serve_cmd.add_parser(sub)
     sql_cmd.add_parser(sub)
     return p
 

@@ -1,6 +1,8 @@
 """`conductor ask`: the Conductor writes a workflow for a question, the pool runs it, the answer is printed.
 
-A thin command over conductor.serve.answer (the one question -> answer path)."""
+A thin command over conductor.serve.answer, the one question -> answer path `conductor serve` takes too (the
+same planner with retries and fallback, batcher, executor and extension record: `--json` prints the record a
+server response carries in its `conductor` field)."""
 
 from __future__ import annotations
 
@@ -36,6 +38,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--mode", choices=["ids", "descriptions"], default=None, help="how the pool is shown to the Conductor"
     )
+    p.add_argument("--config", help="run config to prompt a checkpoint from no run here with (as `serve`)")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("--temperature", type=float, default=None, help="the Conductor's sampling temperature")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true", help="print the rounds as JSON")
     p.set_defaults(func=run)
@@ -47,8 +52,8 @@ def run(args: argparse.Namespace) -> int:
     from conductor.config import Paths
     from conductor.pool.spec import load_pool
     from conductor.serve.answer import answer, load_served
+    from conductor.serve.report import extension
     from conductor.tasks.verify import verify
-    from conductor.tracking import registry
 
     paths = Paths()
     tasks = {t.id: t for t in known_tasks(paths)}
@@ -60,22 +65,28 @@ def run(args: argparse.Namespace) -> int:
         return fail("give a question, or --task TASK_ID")
     task = tasks[args.task] if args.task else next((t for t in tasks.values() if t.question == args.question), None)
     pool = load_pool(args.pool)
-    if registry.is_model_uri(args.checkpoint):
-        args.checkpoint = str(registry.resolve_model_uri(paths, args.checkpoint))
-    served = load_served(paths, args.checkpoint, mode=args.mode, seed=args.seed)
+    served = load_served(paths, args.checkpoint, mode=args.mode, config_file=args.config, overrides=args.overrides)
     with pool_session(pool, seed=args.seed) as live:
-        result = asyncio.run(answer(served, args.question, live, rounds=args.rounds, seed=args.seed))
+        answered = asyncio.run(
+            answer(served, args.question, live, rounds=args.rounds, seed=args.seed, temperature=args.temperature)
+        )
     if args.json:
-        print(json.dumps(result.model_dump(mode="json"), indent=2, default=str))
+        print(json.dumps(extension(answered, live, served.checkpoint), indent=2, default=str))
         return 0
+    result = answered.record
     for i, rnd in enumerate(result.rounds):
         print(f"\n######## round {i}: the Conductor wrote\n{rnd.completion.strip()}")
         if rnd.parse_error:
             print(f"(not a valid workflow: {rnd.parse_error})")
         if rnd.execution is not None:
             print_execution(rnd.execution, live, sys.stdout)
-    print(f"\nfinal answer{' (SIMULATED pool)' if live.simulated else ''}: {result.answer.strip()[:2000]}")
+    if answered.fallback is not None:
+        print(f"\nno plan parsed: fallback, worker {answered.fallback_worker} answered alone")
+        print_execution(answered.fallback, live, sys.stdout)
+    if answered.failure:
+        print(f"\nno answer: {answered.failure}")
+    print(f"\nfinal answer{' (SIMULATED pool)' if live.simulated else ''}: {answered.answer.strip()[:2000]}")
     if task is not None:
-        verdict = verify(task, result.answer)
+        verdict = verify(task, answered.answer)
         print(f"verified against task {task.id}: {'correct' if verdict.correct else 'wrong'} ({verdict.reason})")
     return 0

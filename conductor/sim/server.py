@@ -1,6 +1,7 @@
 """The simulated pool as an OpenAI-compatible HTTP server on 127.0.0.1 (SIMULATED: no real model answers).
 
-Endpoints: POST /v1/chat/completions, GET /v1/models (each model marked "simulated": true, owned by
+Endpoints: POST /v1/chat/completions (also `stream: true`: the same reply as server-sent chunks, a word at a
+time, so a streaming client sees the answer arrive), GET /v1/models (each model marked "simulated": true, owned by
 "conductor-sim"), GET /health. Every response carries `X-Conductor-Simulated: true`. The executor talks
 to it exactly as to a real provider (the openai client over HTTP), so everything above the transport is
 exercised for real. Latency is asyncio.sleep, so one process serves many concurrent requests.
@@ -17,6 +18,7 @@ import argparse
 import asyncio
 import json
 import math
+import re
 import socket
 import threading
 import time
@@ -28,7 +30,7 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 
 from conductor.pool.spec import PoolSpec, WorkerSpec, load_pool
 from conductor.sim.behaviour import Draw
@@ -124,8 +126,8 @@ def create_app(
         ]
         return {"object": "list", "data": data}
 
-    @app.post("/v1/chat/completions")
-    async def chat(request: Request) -> JSONResponse:
+    @app.post("/v1/chat/completions", response_model=None)
+    async def chat(request: Request) -> JSONResponse | StreamingResponse:
         try:
             body = await request.json()
         except (json.JSONDecodeError, UnicodeDecodeError):
@@ -137,8 +139,6 @@ def create_app(
         worker = workers.get(model) if isinstance(model, str) else None
         if worker is None or worker.sim is None:
             return _error(404, f"model {model!r} is not in this simulated pool", "model_not_found")
-        if body.get("stream"):
-            return _error(400, "streaming is not supported by the simulated pool", "invalid_request_error")
         draw = Draw(seed, body.get("seed"), worker.model, messages)
         fault = faults.pick(draw.fault_u(attempt_of(draw.key))) if faults.total > 0 else None
 
@@ -174,6 +174,19 @@ def create_app(
             pool.sim_model,
             temperature if isinstance(temperature, (int, float)) else None,
         )
+        usage = {
+            "prompt_tokens": reply.prompt_tokens,
+            "completion_tokens": reply.completion_tokens,
+            "total_tokens": reply.prompt_tokens + reply.completion_tokens,
+        }
+        if body.get("stream"):
+            options = body.get("stream_options")
+            with_usage = isinstance(options, dict) and bool(options.get("include_usage"))
+            chunks = _stream_chunks(f"chatcmpl-sim-{draw.key}", worker.model, reply.content, reply.finish_reason)
+            return StreamingResponse(
+                _sse(chunks, usage if with_usage else None, f"chatcmpl-sim-{draw.key}", worker.model),
+                media_type="text/event-stream",
+            )
         return JSONResponse(
             {
                 "id": f"chatcmpl-sim-{draw.key}",
@@ -189,16 +202,47 @@ def create_app(
                         "logprobs": None,
                     }
                 ],
-                "usage": {
-                    "prompt_tokens": reply.prompt_tokens,
-                    "completion_tokens": reply.completion_tokens,
-                    "total_tokens": reply.prompt_tokens + reply.completion_tokens,
-                },
+                "usage": usage,
             }
         )
 
     app.add_middleware(_LabelSimulated)
     return app
+
+
+_STREAM_PIECE = re.compile(r"\S+\s*|\s+")
+_STREAM_GAP_S = 0.002  # between chunks, so a streaming client sees the reply arrive in pieces
+
+
+def _stream_chunks(cid: str, model: str, content: str, finish: str | None) -> list[dict[str, Any]]:
+    """The reply as chat.completion.chunk objects: the role, then a word (with its trailing space) at a time."""
+
+    def chunk(delta: dict[str, Any], finish_reason: str | None = None) -> dict[str, Any]:
+        return {
+            "id": cid,
+            "object": "chat.completion.chunk",
+            "created": int(time.time()),
+            "model": model,
+            "system_fingerprint": OWNER,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason, "logprobs": None}],
+        }
+
+    pieces = _STREAM_PIECE.findall(content)
+    return (
+        [chunk({"role": "assistant", "content": ""})]
+        + [chunk({"content": p}) for p in pieces]
+        + [chunk({}, finish or "stop")]
+    )
+
+
+async def _sse(chunks: list[dict[str, Any]], usage: dict[str, int] | None, cid: str, model: str) -> Any:
+    for c in chunks:
+        yield f"data: {json.dumps(c)}\n\n"
+        await asyncio.sleep(_STREAM_GAP_S)
+    if usage is not None:
+        tail = {"id": cid, "object": "chat.completion.chunk", "created": int(time.time()), "model": model}
+        yield f"data: {json.dumps({**tail, 'choices': [], 'usage': usage})}\n\n"
+    yield "data: [DONE]\n\n"
 
 
 class SimServer:

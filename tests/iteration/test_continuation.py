@@ -67,6 +67,7 @@ def test_the_champion_alias_resolves_through_the_registry(tmp_path, monkeypatch)
     _run(paths, "champ", RunConfig(name="champ"), 1)
     checkpoint = paths.checkpoints / "champ" / "iter-1"
     mlflow.set_tracking_uri(paths.mlflow_uri)
+    mlflow.set_experiment("continuation")  # not an experiment id another test of this process made active
     client = mlflow.MlflowClient()
     with mlflow.start_run() as run:
         mlflow.set_tag("checkpoint.path", str(checkpoint))
