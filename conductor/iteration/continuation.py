@@ -23,6 +23,7 @@ from typing import Any
 import mlflow
 from mlflow.exceptions import MlflowException
 
+from conductor import tracking
 from conductor.config import Paths, RunConfig, validate_config
 from conductor.config.presets import merge
 from conductor.errors import ConfigError, NotFoundError
@@ -67,7 +68,7 @@ def _registered(paths: Paths, uri: str) -> StartPoint:
     name, _, alias = uri.removeprefix("models:/").partition("@")
     if not name or not alias:
         raise ConfigError(f"start {uri!r}: write a registered model as models:/NAME@ALIAS")
-    mlflow.set_tracking_uri(paths.mlflow_uri)
+    tracking.configure_uri(paths)
     client = mlflow.MlflowClient()
     try:
         version = client.get_model_version_by_alias(name, alias)

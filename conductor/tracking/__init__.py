@@ -14,6 +14,7 @@ Nothing secret is ever logged: parameters come from RunConfig, which holds no ke
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,6 +40,22 @@ def config_params(cfg: RunConfig) -> dict[str, Any]:
 EXPERIMENT_KIND = ("mlflow.experimentKind", "custom_model_development")
 
 
+def point_at(paths: Paths) -> None:
+    """Send MLflow's calls to this home's store (or the user's MLFLOW_TRACKING_URI).
+
+    mlflow.set_tracking_uri also exports the URI as MLFLOW_TRACKING_URI, for subprocesses; Paths reads that
+    variable as the user's choice, so a process that serves two homes (a test session, a server) would send the
+    second home's runs to the first's store. What the user had is put back."""
+    import mlflow
+
+    before = os.environ.get("MLFLOW_TRACKING_URI")
+    mlflow.set_tracking_uri(paths.mlflow_uri)
+    if before is None:
+        os.environ.pop("MLFLOW_TRACKING_URI", None)
+    else:
+        os.environ["MLFLOW_TRACKING_URI"] = before
+
+
 def configure(paths: Paths, experiment: str) -> str:
     """Point MLflow at the local sqlite store (or MLFLOW_TRACKING_URI) and return the experiment id.
 
@@ -47,7 +64,7 @@ def configure(paths: Paths, experiment: str) -> str:
     import mlflow
 
     paths.home.mkdir(parents=True, exist_ok=True)
-    mlflow.set_tracking_uri(paths.mlflow_uri)
+    point_at(paths)
     exp = mlflow.get_experiment_by_name(experiment)
     if exp is None:
         remote = paths.mlflow_uri.startswith(("http://", "https://"))
@@ -63,10 +80,8 @@ def configure(paths: Paths, experiment: str) -> str:
 
 def configure_uri(paths: Paths) -> None:
     """Only the tracking URI (for the registry), no experiment."""
-    import mlflow
-
     paths.home.mkdir(parents=True, exist_ok=True)
-    mlflow.set_tracking_uri(paths.mlflow_uri)
+    point_at(paths)
 
 
 def start_campaign_run(paths: Paths, cfg: RunConfig, run_id: str, prefect_flow_run: str | None = None) -> str:

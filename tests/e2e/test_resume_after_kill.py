@@ -90,7 +90,8 @@ def test_kill_then_resume(home, small_overrides, tmp_path):
         evals = read_rollouts(paths.rollouts, run_id, it, "eval")
         keys = list(zip(*(evals.column(c).to_pylist() for c in ("policy", "task_id", "sample")), strict=True))
         assert evals.num_rows > 0 and len(set(keys)) == len(keys), f"iteration {it}: an evaluation stored twice"
-        retried += sum(len(s.retries) for r in rows_from_table(train) for s in r.steps)
+        # the evaluation's baselines call every worker on every task, whatever share of plans parse
+        retried += sum(len(s.retries) for t in (train, evals) for r in rows_from_table(t) for s in r.steps)
     assert retried > 0, "no injected fault reached the client"
     assert after["iterations"]["2"]["checkpoint"].endswith("iter-2")
     assert after["config"]["faults"]["rate_limit"] == 0.02  # the 429 alias, as the run recorded it
