@@ -41,8 +41,8 @@ def test_eval_prints_the_table_and_stores_rows_sql_can_read(evaluated, capsys):
 
     con = connect(paths)
     got = con.execute(saved_query("eval_accuracy")).fetchall()
-    methods = {r[1] for r in got}
-    assert {"single:0", "vote", "moa"} <= methods and all(r[5] == 2 for r in got if r[2] == "synthetic-arith")
+    methods = {r[2] for r in got}
+    assert {"single:0", "vote", "moa"} <= methods and all(r[6] == 2 for r in got if r[3] == "synthetic-arith")
     for name in ("eval_cost_per_correct", "eval_worker_use", "eval_plan_shapes", "eval_conductor_only_right"):
         con.execute(saved_query(name)).fetchall()
     (calls,) = con.execute("select avg(calls) from evaluations where method = 'moa'").fetchone()
