@@ -27,19 +27,15 @@ import json
 import math
 import os
 import random
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from collections import Counter
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from benchmarks.processes import SimPoolProcess
 from conductor.pool.client import PoolClient
 from conductor.pool.spec import PoolSpec, load_pool
 from conductor.tasks.schema import Task
@@ -97,48 +93,6 @@ def ideal_seconds(workflows: list[Workflow], pool: PoolSpec, latency: float) -> 
     }
     bounds["ideal"] = max(bounds.values())
     return bounds
-
-
-class ServerProcess:
-    """`python -m conductor.sim.server` in its own process group, stopped as a group."""
-
-    def __init__(self, tasks_path: Path, latency: float) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        cmd = [
-            sys.executable,
-            "-m",
-            "conductor.sim.server",
-            "--tasks",
-            str(tasks_path),
-            "--port",
-            str(self.port),
-            "--extra-latency-s",
-            str(latency),
-        ]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-        self.url = f"http://127.0.0.1:{self.port}/v1"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                err = self.proc.stderr.read().decode() if self.proc.stderr is not None else ""
-                raise RuntimeError(f"server exited: {err[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/health", timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("server did not start")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
 
 
 def bench_pool(url: str, global_limit: int, worker_limit: int) -> PoolSpec:
@@ -202,18 +156,14 @@ def main(argv: list[str] | None = None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         tasks_path = Path(tmp) / "tasks.parquet"
         pq.write_table(pa.Table.from_pylist([t.to_row() for t in tasks]), tasks_path)
-        slow = ServerProcess(tasks_path, args.latency)
-        try:
+        with SimPoolProcess(tasks_path, args.latency) as slow:
             pool = bench_pool(slow.url, args.global_limit, args.worker_limit)
             workflows = make_workflows(n, list(pool.ids), args.seed)
             bounds = ideal_seconds(workflows, pool, args.latency)
             elapsed, failed = asyncio.run(_executor(workflows, questions, pool))
             sample = workflows[:n_seq]
             seq_elapsed = asyncio.run(_sequential(sample, questions, pool))
-        finally:
-            slow.stop()
-        fast = ServerProcess(tasks_path, 0.0)
-        try:
+        with SimPoolProcess(tasks_path, 0.0) as fast:
             ceiling = asyncio.run(
                 _ceiling(
                     bench_pool(fast.url, args.global_limit, args.worker_limit),
@@ -221,8 +171,6 @@ def main(argv: list[str] | None = None) -> dict:
                     300 if args.quick else 1500,
                 )
             )
-        finally:
-            fast.stop()
 
     calls = sum(len(w.steps) for w in workflows)
     ideal_wps = n / bounds["ideal"]

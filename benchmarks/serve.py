@@ -5,7 +5,7 @@ pool at 0.5 s per call, against the ideal, with and without batched Conductor ge
     python -m benchmarks.serve --checkpoint PATH --quick              # 64 clients x 2 requests
     # last line: serve clients=<n> ratio_to_ideal=<x> batching_gain=<x> p50_s=<s> p99_s=<s>
 
-Set-up: the simulated pool in its own process (benchmarks.executor.ServerProcess) with 0.5 s added to every
+Set-up: the simulated pool in its own process (benchmarks.processes.SimPoolProcess) with 0.5 s added to every
 call, a pool-wide limit of 64 concurrent calls and 24 per worker; `conductor serve` in its own process in front
 of it; this process runs N clients, each sending its requests one after another (prepared test questions,
 seeded), all through one openai.AsyncOpenAI. The same load runs twice: batched generation (the server's
@@ -26,10 +26,7 @@ import asyncio
 import json
 import math
 import os
-import signal
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
@@ -40,7 +37,8 @@ from typing import Any
 import openai
 import yaml
 
-from benchmarks.executor import ServerProcess, bench_pool
+from benchmarks.executor import bench_pool
+from benchmarks.processes import ConductorProcess, SimPoolProcess
 from conductor.config import Paths
 from conductor.tasks.io import read_tasks, write_tasks
 
@@ -54,34 +52,6 @@ def chain_of(lists: dict[str, Any]) -> int:
         seen = range(i) if acc == ["all"] else [j for j in acc if isinstance(j, int)]
         depth.append(1 + max((depth[j] for j in seen), default=0))
     return max(depth, default=0)
-
-
-class Conductor:
-    """`conductor serve` in its own process group."""
-
-    def __init__(self, checkpoint: str, pool_file: Path, overrides: list[str], extra: list[str]) -> None:
-        cmd = [sys.executable, "-m", "conductor.cli", "serve", "--checkpoint", checkpoint, "--pool", str(pool_file)]
-        cmd += ["--port", "0", "--max-concurrent", "512", *[a for s in overrides for a in ("--set", s)], *extra]
-        env = {**os.environ, "CONDUCTOR_API_KEY": KEY, "PYTHONUNBUFFERED": "1"}
-        self.proc = subprocess.Popen(
-            cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
-        )
-        assert self.proc.stdout is not None
-        lines = []
-        for line in self.proc.stdout:
-            lines.append(line)
-            if line.startswith("listening on "):
-                self.url = line.split()[-1] + "/v1"
-                return
-        raise RuntimeError("conductor serve did not start:\n" + "".join(lines))
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
 
 
 async def load(url: str, questions: list[str], clients: int, per_client: int) -> dict[str, Any]:
@@ -157,21 +127,20 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         tasks_file = Path(tmp) / "tasks.parquet"
         write_tasks(tasks, tasks_file)
-        sim = ServerProcess(tasks_file, LATENCY)
-        try:
+        with SimPoolProcess(tasks_file, LATENCY) as sim:
             pool_file = Path(tmp) / "pool.yaml"
             pool = bench_pool(sim.url, 64, 24)
             pool_file.write_text(yaml.safe_dump(pool.model_dump(mode="json"), sort_keys=False))
             results = {}
-            threads = ["--torch-threads", str(args.torch_threads)] if args.torch_threads else []
+            env = {**os.environ, "CONDUCTOR_API_KEY": KEY}
+            flags = ["--max-concurrent", "512", *[a for s in args.overrides for a in ("--set", s)]]
+            if args.torch_threads:
+                flags += ["--torch-threads", str(args.torch_threads)]
             for name, extra in (("batched", []), ("one_at_a_time", ["--max-batch", "1"])):
-                server = Conductor(args.checkpoint, pool_file, args.overrides, [*threads, *extra])
-                try:
+                with ConductorProcess(args.checkpoint, pool_file, [*flags, *extra], env=env) as server:
                     results[name] = asyncio.run(load(server.url, [t.question for t in tasks], args.clients, per_client))
                     with urllib.request.urlopen(server.url.removesuffix("/v1") + "/health", timeout=10) as h:
                         results[name]["batching"] = json.loads(h.read())["batching"]
-                finally:
-                    server.stop()
                 r = results[name]
                 bounds = ", ".join(f"{k} {v:.1f}s" for k, v in r["bounds"].items())
                 print(
@@ -180,8 +149,6 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                     f"req/s={r['rps']:.2f} p50={r['p50_s']:.2f}s p99={r['p99_s']:.2f}s batching={r['batching']}",
                     flush=True,
                 )
-        finally:
-            sim.stop()
     b, o = results["batched"], results["one_at_a_time"]
     out = {
         "clients": args.clients,

@@ -25,7 +25,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     p.add_argument("--batch-window-ms", type=float, default=10.0, help="how long plans wait to share a batch")
     p.add_argument("--max-batch", type=int, default=64, help="prompts per generate call (1: no batching)")
-    p.add_argument("--torch-threads", type=int, help="threads the Conductor's generation uses (default: torch's)")
+    p.add_argument(
+        "--torch-threads",
+        type=int,
+        help="threads the Conductor's generation uses (default: torch's less one core, left to the event loop)",
+    )
     p.add_argument("--fallback-worker", type=int, help="worker that answers alone when no plan parses")
     p.add_argument("--max-body-bytes", type=int, default=1_000_000)
     p.add_argument("--max-messages", type=int, default=64)

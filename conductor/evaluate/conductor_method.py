@@ -16,14 +16,13 @@ from typing import Any
 from conductor.config import RunConfig
 from conductor.pool.client import PoolClient
 from conductor.pool.spec import PoolSpec
-from conductor.rollout.conductor_plans import conductor_jobs, parse_plan
+from conductor.rollout.conductor_plans import conductor_jobs, earlier_plan, later_round_job, later_round_text
 from conductor.rollout.job import RolloutJob
 from conductor.rollout.scoring import execute_jobs
 from conductor.seeds import derive, repeat_seed
 from conductor.tasks.schema import Task
-from conductor.workflow.conductor_prompt import PromptSettings
 from conductor.workflow.result import Execution
-from conductor.workflow.rounds import EarlierRound, later_round_prompt
+from conductor.workflow.rounds import EarlierRound
 
 
 @dataclass
@@ -78,7 +77,6 @@ async def conductor_answers(
     for job, ex in zip(jobs, executions, strict=True):
         p, c = _tokens(policy, job)
         out.append(ConductorAnswer(job, ex, p, c, 0))
-    settings = PromptSettings.from_config(cfg)
     current = [(a, a.job, a.execution) for a in out]  # (answer, last job, its own execution)
     for r in range(1, rounds + 1):
         live = [(a, j, e) for a, j, e in current if j.workflow is not None and e is not None and e.ok]
@@ -86,10 +84,8 @@ async def conductor_answers(
             break
         prompts, earliers = [], []
         for _, j, e in live:
-            plan = (settings.first_prefill if j.round == 0 else "") + j.completion
-            earlier = EarlierRound.of(plan, e)
-            messages, prefill = later_round_prompt(settings, j.task.question, pool.subset(j.pool_ids), earlier)
-            prompts.append(policy.render_prompt(messages, prefill))
+            earlier = EarlierRound.of(earlier_plan(j, cfg), e)
+            prompts.append(later_round_text(policy, j, earlier, pool, cfg))
             earliers.append(earlier)
         gens = policy.generate(
             prompts,
@@ -98,25 +94,10 @@ async def conductor_answers(
             max_new_tokens=cfg.policy.max_new_tokens,
             seed=derive(base, "eval-round", r),
         )
-        next_jobs = []
-        for (_, j, _), prompt, g, earlier in zip(live, prompts, gens, earliers, strict=True):
-            wf, err = parse_plan(g[0].text, r, j.pool_ids, cfg)
-            next_jobs.append(
-                RolloutJob(
-                    task=j.task,
-                    pool_ids=j.pool_ids,
-                    policy=j.policy,
-                    group_id=j.group_id,
-                    sample=j.sample,
-                    workflow=wf,
-                    parse_error=err,
-                    prompt=prompt,
-                    completion=g[0].text,
-                    completion_ids=list(g[0].token_ids),
-                    round=r,
-                    earlier=earlier,
-                )
-            )
+        next_jobs = [
+            later_round_job(j, earlier, cfg, prompt=prompt, completion=g[0].text, completion_ids=list(g[0].token_ids))
+            for (_, j, _), prompt, g, earlier in zip(live, prompts, gens, earliers, strict=True)
+        ]
         results = await execute_jobs(next_jobs, client, base)
         current = []
         for (a, _, _), nj, ex in zip(live, next_jobs, results, strict=True):

@@ -29,16 +29,15 @@ from typing import Any
 
 from conductor.config import RunConfig, TrainConfig
 from conductor.pool.spec import PoolSpec
-from conductor.rollout.conductor_plans import parse_plan
+from conductor.rollout.conductor_plans import earlier_plan, later_round_job, later_round_text
 from conductor.rollout.job import RolloutJob
 from conductor.rollout.scoring import score_jobs
 from conductor.seeds import recursion_generation_seed
 from conductor.store.schema import RolloutRow
 from conductor.train.reward import recursion_reward, should_drop
-from conductor.workflow.conductor_prompt import PromptSettings
 from conductor.workflow.executor import seen_steps
 from conductor.workflow.result import Execution
-from conductor.workflow.rounds import EarlierRound, later_round_prompt
+from conductor.workflow.rounds import EarlierRound
 from conductor.workflow.worker_prompt import SeenStep
 
 
@@ -55,17 +54,12 @@ def previous_steps(row: RolloutRow) -> list[SeenStep]:
 def earlier_round(job: RolloutJob, row: RolloutRow, cfg: RunConfig) -> EarlierRound:
     """Round 0 of a rollout as the next round is built from it: the plan as the Conductor wrote it (the
     first prefill and its completion), the answer, the stored steps."""
-    plan = PromptSettings.from_config(cfg).first_prefill + job.completion
-    return EarlierRound(plan=plan, answer=row.answer, steps=tuple(previous_steps(row)))
+    return EarlierRound(plan=earlier_plan(job, cfg), answer=row.answer, steps=tuple(previous_steps(row)))
 
 
 def recursion_prompt(policy: Any, job: RolloutJob, row: RolloutRow, pool: PoolSpec, cfg: RunConfig) -> str:
     """The exact text the Conductor continues in round 1 (chat template applied, recursion prefill opened)."""
-    offered = pool.subset(job.pool_ids)
-    messages, prefill = later_round_prompt(
-        PromptSettings.from_config(cfg), job.task.question, offered, earlier_round(job, row, cfg)
-    )
-    return policy.render_prompt(messages, prefill)
+    return later_round_text(policy, job, earlier_round(job, row, cfg), pool, cfg)
 
 
 def continuation_job(
@@ -78,22 +72,15 @@ def continuation_job(
     completion_ids: list[int] | None = None,
     logprobs: list[float] | None = None,
 ) -> RolloutJob:
-    """Round 1 of `job` from the text the Conductor wrote: parsed (three empty lists = accept), same group."""
-    wf, err = parse_plan(completion, job.round + 1, job.pool_ids, cfg)
-    return RolloutJob(
-        task=job.task,
-        pool_ids=job.pool_ids,
-        policy=job.policy,
-        group_id=job.group_id,
-        sample=job.sample,
-        workflow=wf,
-        parse_error=err,
+    """Round 1 of `job` from the text the Conductor wrote (rollout.later_round_job, from the stored row)."""
+    return later_round_job(
+        job,
+        earlier_round(job, row, cfg),
+        cfg,
         prompt=prompt,
         completion=completion,
-        completion_ids=list(completion_ids or []),
-        logprobs=[float(x) for x in logprobs or []],
-        round=job.round + 1,
-        earlier=earlier_round(job, row, cfg),
+        completion_ids=completion_ids,
+        logprobs=logprobs,
     )
 
 

@@ -3,7 +3,8 @@ baseline) as `RolloutJob`s, executed, verified and rewarded into store rows, so 
 comes from the same code path.
 
     job.py              RolloutJob: one plan to run for one task, with the text and log-probs that wrote it
-    conductor_plans.py  the Conductor writes G plans per task (a pool drawn for each prompt) -> jobs
+    conductor_plans.py  the Conductor writes G plans per task (a pool drawn for each prompt) -> jobs, and the
+                        job of a later (recursion) round, one home for training and evaluation
     scoring.py          jobs -> executions (concurrent) -> verdicts -> rewards -> RolloutRow
 
 It sits below both conductor.iteration (training) and conductor.evaluate, and imports neither.

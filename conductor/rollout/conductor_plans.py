@@ -2,6 +2,11 @@
 
 Generation is batched over all prompts; parsing is lenient (conductor.workflow.parse) and a text that does not
 parse is kept as a rollout with its error and reward 0, exactly as the paper scores it.
+
+A later round (recursion) is built here too, once, for both its callers: the training continuation
+(conductor.iteration.recursion) and the evaluated `conductor+r<k>` method (conductor.evaluate.conductor_method).
+`earlier_plan` is the plan text the round after a job is shown, `later_round_text` the exact prompt, and
+`later_round_job` the job the Conductor's answer to it becomes (same task, pool and group; round + 1).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from conductor.rollout.job import RolloutJob
 from conductor.seeds import generation_seed, pools_seed
 from conductor.tasks.schema import Task
 from conductor.workflow.conductor_prompt import PromptSettings
-from conductor.workflow.rounds import parse_round
+from conductor.workflow.rounds import EarlierRound, later_round_prompt, parse_round
 from conductor.workflow.schema import Workflow, WorkflowError
 
 
@@ -91,3 +96,49 @@ def conductor_jobs(
                 )
             )
     return jobs
+
+
+def earlier_plan(job: RolloutJob, cfg: RunConfig) -> str:
+    """The plan of `job` as the Conductor wrote it, for the next round to show: round 0 was written after the
+    first prefill, so that prefill is part of it; a later round's completion is the plan as it stands."""
+    return (PromptSettings.from_config(cfg).first_prefill if job.round == 0 else "") + job.completion
+
+
+def later_round_text(policy: Any, job: RolloutJob, earlier: EarlierRound, pool: PoolSpec, cfg: RunConfig) -> str:
+    """The exact text the Conductor continues in the round after `job` (chat template applied, the later
+    round's prefill opened), offered the same workers as `job`."""
+    messages, prefill = later_round_prompt(
+        PromptSettings.from_config(cfg), job.task.question, pool.subset(job.pool_ids), earlier
+    )
+    return policy.render_prompt(messages, prefill)
+
+
+def later_round_job(
+    job: RolloutJob,
+    earlier: EarlierRound,
+    cfg: RunConfig,
+    *,
+    prompt: str,
+    completion: str,
+    completion_ids: list[int] | None = None,
+    logprobs: list[float] | None = None,
+) -> RolloutJob:
+    """The round after `job` from the text the Conductor wrote: parsed as a later round (three empty lists
+    = accept `earlier`'s answer), the same task, pool, policy, group and sample, `earlier` attached so its
+    "all" steps also see the earlier steps."""
+    wf, err = parse_plan(completion, job.round + 1, job.pool_ids, cfg)
+    return RolloutJob(
+        task=job.task,
+        pool_ids=job.pool_ids,
+        policy=job.policy,
+        group_id=job.group_id,
+        sample=job.sample,
+        workflow=wf,
+        parse_error=err,
+        prompt=prompt,
+        completion=completion,
+        completion_ids=list(completion_ids or []),
+        logprobs=[float(x) for x in logprobs or []],
+        round=job.round + 1,
+        earlier=earlier,
+    )

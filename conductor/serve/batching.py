@@ -6,9 +6,12 @@ sampled by one `Policy.generate` call.
     sampled.generation.text, sampled.batch_size, sampled.generate_s
 
 Why: on a CPU or a GPU one batched `generate` over 32 prompts costs little more than one over a single
-prompt, and a server's requests arrive together. Generation runs in a worker thread, one call at a time, so
-the event loop keeps serving (streams, worker calls) while the model works; what arrives while it works is
-the next batch. Prompts with different temperatures or token limits are sampled in separate calls.
+prompt, and a server's requests arrive together. Generation runs in the batcher's own thread (one call at a
+time; torch's per-thread state stays in one place, and the loop's default executor stays free for the
+rest), so the event loop keeps serving (streams, worker calls) while the model works. What arrives while
+it works is the next batch, started as soon as the previous one ends: the requests the finished batch
+answered run first, so a sample that did not parse asks again in time to join it (rather than waiting a
+whole further batch). Prompts with different temperatures or token limits are sampled in separate calls.
 
 Seeds. A batch of one is sampled with its own seed, exactly as `Policy.generate` would sample it alone (so
 `conductor ask` and a lone request are reproducible). A batch of several is sampled with a seed derived from
@@ -19,7 +22,9 @@ all of theirs: each sample is then a valid draw at its temperature, but depends 
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from conductor.policy.generation import Generation
@@ -77,6 +82,7 @@ class Batcher:
         self._queue: list[_Pending] = []
         self._wake: asyncio.Event | None = None
         self._runner: asyncio.Task[None] | None = None
+        self._thread: ThreadPoolExecutor | None = None  # made on the first batch, shut by aclose
 
     async def generate(self, prompt: str, temperature: float, max_new_tokens: int, seed: int) -> Sampled:
         """One sample for `prompt`, generated with whatever else is asked for at about the same time."""
@@ -98,6 +104,9 @@ class Batcher:
             except asyncio.CancelledError:
                 pass
             self._runner = None
+        if self._thread is not None:
+            self._thread.shutdown(wait=False, cancel_futures=True)
+            self._thread = None
 
     async def _run(self) -> None:
         assert self._wake is not None
@@ -111,6 +120,8 @@ class Batcher:
                 batch, self._queue = live[: self.max_batch], live[self.max_batch :]
                 if batch:
                     await self._generate(batch)
+                    await asyncio.sleep(0)  # the answered requests run now: a re-ask joins the next batch
+            self._wake.clear()  # all that woke it has been served (no window's wait for nothing)
 
     async def _generate(self, batch: list[_Pending]) -> None:
         groups: dict[tuple[float, int], list[_Pending]] = {}
@@ -120,7 +131,7 @@ class Batcher:
             seed = members[0].seed if len(members) == 1 else derive("serve-batch", *(m.seed for m in members))
             t0 = time.perf_counter()
             try:
-                gens = await asyncio.to_thread(
+                sample = functools.partial(
                     self.policy.generate,
                     [m.prompt for m in members],
                     n=1,
@@ -128,6 +139,9 @@ class Batcher:
                     max_new_tokens=max_new,
                     seed=seed,
                 )
+                if self._thread is None:
+                    self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="conductor-generate")
+                gens = await asyncio.get_running_loop().run_in_executor(self._thread, sample)
             except Exception as e:  # noqa: BLE001 - every waiting request gets the error, the batcher lives on
                 for m in members:
                     if not m.future.done():

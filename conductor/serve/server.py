@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import socket
 import sys
 from collections.abc import Iterator
@@ -80,12 +81,23 @@ def _socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def generation_threads(requested: int | None) -> int:
+    """Torch's threads for the Conductor's generation: `requested`, or by default torch's own number less one
+    core left to the event loop (at least one). On 2 shared cores torch's default of 2 made a batched
+    `generate` 3x slower under load than 1 thread did, fighting the loop that feeds it (docs/performance.md,
+    "Serve")."""
+    if requested:
+        return requested
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(torch.get_num_threads(), cores - 1))
+
+
 def run_server(opts: ServeOptions, paths: Paths | None = None) -> None:
     """Serve until interrupted. Raises AuthSetupError (no key), NotFoundError, PolicyLoadError, PoolSpecError."""
     paths = paths or Paths()
     key = server_key(opts.api_key_env, opts.no_auth, opts.host)
-    if opts.torch_threads:
-        torch.set_num_threads(opts.torch_threads)  # generation's threads; the event loop needs a core too
+    threads = generation_threads(opts.torch_threads)
+    torch.set_num_threads(threads)
     pool_spec = load_pool(opts.pool_file)
     served = load_served(
         paths,
@@ -96,6 +108,7 @@ def run_server(opts: ServeOptions, paths: Paths | None = None) -> None:
         max_batch=opts.max_batch,
     )
     print(f"checkpoint: {served.checkpoint}")
+    print(f"generation: batches of up to {opts.max_batch}, {threads} torch thread(s)")
     print(f"pool: {pool_spec.label}, workers {list(pool_spec.ids)}")
     print("auth: " + ("none (--no-auth, loopback only)" if key is None else f"API key from ${opts.api_key_env}"))
     with wired_pool(pool_spec, paths) as pool:

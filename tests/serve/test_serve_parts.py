@@ -1,13 +1,19 @@
 """The server's pure parts: a conversation as a question, the key check, refused fields, the final-step
-streaming rules (no server needed)."""
+streaming rules, the batcher's scheduling (no server needed)."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
+import time
+
 import pytest
 
+from conductor.policy.generation import Generation
 from conductor.pool.client import CallResult
 from conductor.seeds import round_seed, step_seed
 from conductor.serve.auth import AuthSetupError, authorized, server_key
+from conductor.serve.batching import Batcher
 from conductor.serve.conversation import ConversationError, question_of
 from conductor.serve.progress import StreamingProgress, TextEvent
 from conductor.serve.schemas import ChatRequest, Message, ResponsesRequest
@@ -82,3 +88,55 @@ def test_only_the_last_round_streams():
     assert p.stream_target(step_seed(round_seed(0, 0), 0)) is None
     p.planned(1, 'model_id = [2]\nsubtasks = ["b"]\naccess_list = [["all"]]', 1)
     assert p.stream_target(step_seed(round_seed(0, 1), 0)) is not None
+
+
+class SlowPolicy:
+    """Stands in for Policy.generate where the batcher's scheduling is under test, not the model: every call
+    takes 0.3 s (the loop must not wait on it), records its prompts and the thread it ran on."""
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+        self.threads: set[str] = set()
+
+    def generate(self, prompts: list[str], n: int, temperature: float, max_new_tokens: int, seed: int) -> list:
+        self.threads.add(threading.current_thread().name)
+        self.calls.append(list(prompts))
+        time.sleep(0.3)
+        return [[Generation(text=f"{p}!", token_ids=[1], logprobs=[0.0], finish_reason="stop")] for p in prompts]
+
+
+def test_batches_follow_each_other_off_the_loop_and_a_re_ask_joins_the_next():
+    """What arrives while a batch generates is the next batch, started as soon as it ends, and a request the
+    first batch answered that asks again at once (a plan that did not parse) is in it too, not a third."""
+    policy = SlowPolicy()
+
+    async def main() -> int:
+        batcher = Batcher(policy, window_s=0.01, max_batch=64)  # type: ignore[arg-type]
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        async def ask(prompt: str, again: bool = False) -> str:
+            sampled = await batcher.generate(prompt, 0.2, 8, 0)
+            if again:
+                sampled = await batcher.generate(f"{prompt}-again", 0.2, 8, 1)
+            return sampled.generation.text
+
+        tick = asyncio.create_task(ticker())
+        first = [asyncio.create_task(ask(f"a{i}", again=i == 0)) for i in range(3)]
+        await asyncio.sleep(0.05)  # the first batch is generating
+        late = [asyncio.create_task(ask(f"b{i}")) for i in range(2)]
+        texts = await asyncio.gather(*first, *late)
+        tick.cancel()
+        await batcher.aclose()
+        assert texts == ["a0-again!", "a1!", "a2!", "b0!", "b1!"]
+        return ticks
+
+    ticks = asyncio.run(main())
+    assert policy.calls == [["a0", "a1", "a2"], ["b0", "b1", "a0-again"]]
+    assert len(policy.threads) == 1 and policy.threads.pop().startswith("conductor-generate")
+    assert ticks >= 20  # the loop kept turning through 0.6 s of generation
