@@ -90,23 +90,24 @@ def resolve_model_uri(paths: Paths, uri: str) -> Path:
     """`models:/NAME@ALIAS` or `models:/NAME/VERSION` -> the checkpoint folder: the one the version was
     registered from (its tag, or the tag of the run that logged it) when it is on this machine, else the
     downloaded artifacts. NotFoundError (one line) when the model, version or alias is unknown."""
+    body = uri[len("models:/") :]
+    by_alias = "@" in body
+    if by_alias:
+        name, _, alias = body.partition("@")
+        version, what = "", f"registered model {name!r} has no version with alias {alias!r}"
+    else:
+        name, _, version = body.rpartition("/")
+        alias, what = "", f"registered model {name!r} has no version {version!r}"
+    if not name or not (alias if by_alias else version.isdigit()):
+        raise NotFoundError(f"{uri!r} is not models:/NAME@ALIAS or models:/NAME/VERSION")
     import mlflow
 
     from conductor import tracking
 
     tracking.configure_uri(paths)
-    body = uri[len("models:/") :]
     client = mlflow.MlflowClient()
-    if "@" in body:
-        name, alias = body.split("@", 1)
-        what = f"registered model {name!r} has no version with alias {alias!r}"
-    else:
-        name, _, version = body.rpartition("/")
-        what = f"registered model {name!r} has no version {version!r}"
-    if not name or (("@" in body and not alias) or ("@" not in body and not version.isdigit())):
-        raise NotFoundError(f"{uri!r} is not models:/NAME@ALIAS or models:/NAME/VERSION")
     try:
-        mv = client.get_model_version_by_alias(name, alias) if "@" in body else client.get_model_version(name, version)
+        mv = client.get_model_version_by_alias(name, alias) if by_alias else client.get_model_version(name, version)
     except mlflow.exceptions.MlflowException:
         raise NotFoundError(f"{what} in {paths.mlflow_uri}") from None
     local = mv.tags.get(CHECKPOINT_TAG)

@@ -112,6 +112,7 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
         PREFECT_SERVER_ANALYTICS_ENABLED="false",
         PREFECT_UI_ENABLED="false",  # the API is what is exercised; the UI's static build only costs start time
         PREFECT_LOGGING_LEVEL="INFO",
+        PREFECT_RUNNER_POLL_FREQUENCY="1",  # the served process picks a new flow run up within 1 s, not 10
         CONDUCTOR_HOME=str(base / "home"),
         PYTHONPATH=os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep),
         MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR="false",
@@ -164,7 +165,7 @@ def _run_to_the_end(stack: Stack, name: str, parameters: dict[str, Any], limit: 
         if (run.get("state") or {}).get("type") in FINAL:
             assert run["state"]["type"] == "COMPLETED", f"{run['state']}\n{stack.tail()}"
             return dict(run)
-        time.sleep(2)
+        time.sleep(1)
     raise AssertionError(f"flow run {run_id} of {name} did not finish in {limit} s:\n{stack.tail()}")
 
 
@@ -240,6 +241,7 @@ def test_retrain_twice_the_second_continues_from_the_firsts_champion(stack, tiny
     assert lineage["generation"] == 2 and m2["config"]["seed"] != m1["config"]["seed"]
     assert m2["config"]["rollout"]["avoid_tasks_of"] == [r1]
     assert m2["config"]["eval"]["seed"] == m1["config"]["eval"]["seed"]  # the same held-out draw
+    assert lineage["start_accuracy"] == m1["iterations"]["1"]["eval"]["conductor"]  # compared with where it began
     assert not (_train_tasks(paths, r2) & _train_tasks(paths, r1)), "the second retrain trained on used tasks"
     promotion = m2["promotion"]
     # compared like with like: the champion already had a figure on these tasks, so it was not re-evaluated
