@@ -19,3 +19,9 @@ class ConfigError(ConductorError, ValueError):
 
 class NotFoundError(ConductorError, FileNotFoundError):
     """Something a command needs is not there: a checkpoint, a run to resume, prepared tasks."""
+
+
+class CheckpointNotFound(NotFoundError):
+    """A checkpoint reference (a folder, `latest`, `latest:<run>`, `models:/NAME@ALIAS` or `/VERSION`, a hub id)
+    that names nothing here: raised by conductor.iteration.checkpoints alone, so `conductor eval`, a retrain's
+    start, `conductor serve` and `ask` all say the same one line."""

@@ -3,7 +3,9 @@
     prepare.py      tasks as Parquet, one cached task per source
     iteration.py    one RL iteration: rollouts -> update -> evaluate, each a Prefect task
     campaign.py     N iterations as subflows of one flow run (what `conductor demo|run` start)
-    deployments.py  the campaign and prepare flows served to the Prefect UI (optionally on a schedule)
+    retrain.py      a new run continuing from a checkpoint or the champion, evaluated and promoted when better
+    evaluate.py     one checkpoint evaluated (`conductor eval`'s path), optionally promoted
+    deployments.py  the campaign, retrain, evaluate and prepare flows served to the Prefect UI (retrain on a schedule)
 
 Importing this package points Prefect at the project's state folder (PREFECT_HOME under CONDUCTOR_HOME)
 unless the user set it, turns off Prefect's telemetry, which fails offline, and gives an ephemeral API server

@@ -4,31 +4,27 @@ A retrain is a new run (its own run id, manifest and MLflow runs) whose base mod
 What makes a scheduled retrain differ from the last one: a new seed per generation (`seeds.retrain_seed`),
 and training tasks the earlier runs of the lineage did not use while such tasks remain
 (`rollout.avoid_tasks_of`). What keeps its figures comparable: the held-out draw keeps the lineage's seed
-(`eval.seed`). The start is named as
-
-    latest:<run id>       the newest finished iteration of that run
-    latest:<run name>     ... of the newest run of that name (config `name`) with a finished iteration
-    models:/NAME@ALIAS    the MLflow registered model version under that alias (the champion), resolved to
-                          the checkpoint its run recorded (the tag `checkpoint.path`), or to its artifacts
-    <folder>              a checkpoint folder as it is
+(`eval.seed`). The start is any checkpoint reference (conductor.iteration.checkpoints, the one resolver):
+typically `latest:<run id or name>` or `models:/NAME@champion`, the registered champion. After training, the
+retrain's last checkpoint goes through the one evaluation path (`evaluate_and_promote`: conductor eval
+--promote's), so the champion alias moves when it is better, and the reason is recorded either way.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import mlflow
-from mlflow.exceptions import MlflowException
-
 from conductor import tracking
 from conductor.config import Paths, RunConfig, validate_config
 from conductor.config.presets import merge
-from conductor.errors import ConfigError, NotFoundError
-from conductor.iteration.manifest import read_manifest, run_of_checkpoint
+from conductor.errors import ConfigError
+from conductor.iteration import checkpoints
+from conductor.iteration.evaluation import EvalRequest, evaluate_checkpoint, evaluation_key_for
+from conductor.iteration.manifest import read_manifest
 from conductor.seeds import retrain_seed
+from conductor.tracking import registry
 
 
 @dataclass(frozen=True)
@@ -45,56 +41,11 @@ def _finished(manifest: dict[str, Any]) -> dict[str, Any] | None:
     return its[max(its, key=int)] if its else None
 
 
-def _latest(paths: Paths, name: str) -> StartPoint:
-    manifest = read_manifest(paths, name)
-    if manifest:
-        last = _finished(manifest)
-        if last is None:
-            raise NotFoundError(f"run {name!r} has no finished iteration to continue from")
-        return StartPoint(Path(last["checkpoint"]), name, f"latest:{name}")
-    candidates = []
-    for m in paths.runs.glob("*/manifest.json"):
-        data = json.loads(m.read_text())
-        last = _finished(data)
-        if last is not None and data.get("config", {}).get("name") == name:
-            candidates.append((last.get("finished_at", ""), data["run_id"], last["checkpoint"]))
-    if not candidates:
-        raise NotFoundError(f"no run with id or name {name!r} has a finished iteration (under {paths.runs})")
-    _, run_id, checkpoint = max(candidates)
-    return StartPoint(Path(checkpoint), run_id, f"latest:{name}")
-
-
-def _registered(paths: Paths, uri: str) -> StartPoint:
-    name, _, alias = uri.removeprefix("models:/").partition("@")
-    if not name or not alias:
-        raise ConfigError(f"start {uri!r}: write a registered model as models:/NAME@ALIAS")
-    tracking.configure_uri(paths)
-    client = mlflow.MlflowClient()
-    try:
-        version = client.get_model_version_by_alias(name, alias)
-    except MlflowException as e:
-        raise NotFoundError(f"start {uri!r}: no version of registered model {name!r} has alias {alias!r}") from e
-    local = None
-    if version.run_id:
-        local = client.get_run(version.run_id).data.tags.get("checkpoint.path")
-    if local and Path(local).is_dir():
-        checkpoint = Path(local)
-    else:
-        checkpoint = Path(mlflow.artifacts.download_artifacts(artifact_uri=version.source))
-    return StartPoint(checkpoint, run_of_checkpoint(paths, checkpoint), uri)
-
-
 def resolve_start_checkpoint(source: str, paths: Paths | None = None) -> StartPoint:
-    """The checkpoint `source` names (see the module docstring); NotFoundError when there is none."""
-    paths = paths or Paths()
-    if source.startswith("latest:"):
-        return _latest(paths, source.removeprefix("latest:"))
-    if source.startswith("models:/"):
-        return _registered(paths, source)
-    folder = Path(source).expanduser()
-    if folder.is_dir():
-        return StartPoint(folder, run_of_checkpoint(paths, folder), source)
-    raise ConfigError(f"start {source!r}: give latest:<run id or name>, models:/NAME@ALIAS or a checkpoint folder")
+    """The checkpoint `source` names, by the one resolver (conductor.iteration.checkpoints: latest:<run id or
+    name>, models:/NAME@ALIAS, a folder, ...); CheckpointNotFound when it names nothing."""
+    ref = checkpoints.resolve(paths or Paths(), source)
+    return StartPoint(ref.path, ref.run_id, ref.source)
 
 
 def retrain_config(start: StartPoint, paths: Paths, iterations: int, given: dict[str, Any] | None = None) -> RunConfig:
@@ -133,4 +84,44 @@ def lineage_record(start: StartPoint, cfg: RunConfig, paths: Paths) -> dict[str,
         "generation": int(lineage.get("generation", 0)) + 1,
         "root_seed": int(lineage.get("root_seed", manifest.get("config", {}).get("seed", cfg.seed))),
         "start_accuracy": (last.get("eval") or {}).get("conductor"),
+    }
+
+
+def evaluate_and_promote(checkpoint: str, cfg: RunConfig, paths: Paths, progress: Any = print) -> dict[str, Any]:
+    """A retrain's last checkpoint through the one evaluation path, offered for promotion: what
+    `conductor eval --checkpoint <it> --methods conductor --promote` does, on the lineage's held-out draw
+    (`eval.seed`), `eval.tasks` tasks, the run's pool and sources, one repeat. conductor.evaluate.promote decides
+    (better than the champion by more than the standard error of the difference, on the same evaluation key).
+    A champion with no figure on that key yet (promoted on other tasks) is evaluated first the same way, so the
+    comparison is like with like rather than a refusal. Returns the decision and its reason, either way."""
+    request = EvalRequest(
+        checkpoint=str(checkpoint),
+        pool_file=cfg.pool_file,
+        sources=list(cfg.sources),
+        tasks=cfg.eval.tasks,
+        repeats=1,
+        methods=["conductor"],
+        seed=cfg.eval.seed if cfg.eval.seed is not None else cfg.seed,
+        promote=True,
+    )
+    name = cfg.eval.registered_model
+    tracking.configure_uri(paths)
+    before = registry.alias_version(name)
+    champion_eval = None
+    if before is not None:
+        key = evaluation_key_for(request, paths)
+        if f"eval.{key}.accuracy" not in before.tags:
+            uri = f"models:/{name}@{registry.CHAMPION}"
+            progress(f"champion {name} version {before.version} has no figure on these tasks: evaluating it first")
+            champion_eval = evaluate_checkpoint(request.model_copy(update={"checkpoint": uri}), paths, progress).eval_id
+    outcome = evaluate_checkpoint(request, paths, progress)
+    decision = outcome.decision
+    conductor = next((s for s in outcome.summaries if s.method == "conductor" and s.source == "all"), None)
+    return {
+        "promoted": bool(decision and decision.promote),
+        "reason": decision.reason if decision else "not evaluated for promotion",
+        "eval_id": outcome.eval_id,
+        "accuracy": conductor.accuracy if conductor else None,
+        "champion_before": str(before.version) if before is not None else None,
+        "champion_evaluated": champion_eval,
     }

@@ -20,27 +20,26 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from conductor.config import Paths, RunConfig, validate_config
+from conductor.config import Paths, RunConfig
 from conductor.errors import ConfigError, NotFoundError
 from conductor.evaluate.methods import Method, parse_methods
 from conductor.evaluate.metrics import MethodSummary, oracle_summaries, summarize
 from conductor.evaluate.promote import Decision, evaluation_key
 from conductor.evaluate.report import format_report
 from conductor.evaluate.run import run_evaluation
+from conductor.iteration import checkpoints
 from conductor.iteration.campaign import load_all_tasks
+from conductor.iteration.checkpoints import trained_config
 from conductor.iteration.evaluation_record import record_evaluation
-from conductor.iteration.manifest import latest_checkpoint, read_manifest, run_of_checkpoint
 from conductor.iteration.selection import balanced_sample, evaluation_tasks
 from conductor.iteration.spending import client_kwargs
 from conductor.policy.cache import load_policy
-from conductor.policy.model import check_reachable
 from conductor.pool.spec import PoolSpec, load_pool
 from conductor.seeds import derive, evaluation_seed
 from conductor.sim.server import SimServer
 from conductor.store.rollouts import write_rollouts
 from conductor.store.schema import RolloutRow
 from conductor.tasks.sources import SOURCES
-from conductor.tracking import registry
 
 Progress = Callable[[str], None]
 
@@ -103,32 +102,9 @@ class EvalOutcome:
 
 
 def resolve_checkpoint(paths: Paths, spec: str) -> str:
-    """The checkpoint folder (or hub id) `spec` names; NotFoundError / PolicyLoadError when there is none."""
-    if registry.is_model_uri(spec):
-        return str(registry.resolve_model_uri(paths, spec))
-    if spec == "latest":
-        found = latest_checkpoint(paths)
-        if found is None:
-            raise NotFoundError(
-                f"no checkpoint trained yet under {paths.home}: run `conductor demo`, or pass --checkpoint"
-            )
-        return str(found)
-    if spec.startswith("latest:"):
-        run_id = spec.split(":", 1)[1]
-        its = read_manifest(paths, run_id).get("iterations", {})
-        if not its:
-            raise NotFoundError(f"no finished iteration in run {run_id!r} (see {paths.runs})")
-        return str(its[max(its, key=int)]["checkpoint"])
-    check_reachable(spec)
-    return spec
-
-
-def trained_config(paths: Paths, checkpoint: str) -> RunConfig:
-    """The config the checkpoint was trained with (so it is prompted as in training); else paper-7b's."""
-    run_id = run_of_checkpoint(paths, checkpoint)
-    if run_id is not None:
-        return validate_config(read_manifest(paths, run_id)["config"])
-    return validate_config({"preset": "paper-7b", "policy": {"base_model": checkpoint}})
+    """The checkpoint folder (or hub id) `spec` names, by the one resolver (conductor.iteration.checkpoints);
+    CheckpointNotFound when it names nothing."""
+    return checkpoints.resolve(paths, spec).checkpoint
 
 
 def _tasks(request: EvalRequest, cfg: RunConfig, paths: Paths):
@@ -139,11 +115,9 @@ def _tasks(request: EvalRequest, cfg: RunConfig, paths: Paths):
     return every, balanced_sample(pool, request.tasks, random.Random(derive(request.seed, "eval-train-split")))
 
 
-def evaluate_checkpoint(request: EvalRequest, paths: Paths | None = None, progress: Progress = print) -> EvalOutcome:
-    """The whole evaluation of one checkpoint. Raises ConductorError for what the user can fix, before any
-    worker is called (unknown checkpoint, alias, pool, source or method)."""
-    paths = paths or Paths()
-    t0 = time.perf_counter()
+def _setting(request: EvalRequest, paths: Paths) -> tuple[str, RunConfig, PoolSpec]:
+    """What the request evaluates: the checkpoint, the config it is prompted with (its sources replaced by the
+    request's), and the pool."""
     checkpoint = resolve_checkpoint(paths, request.checkpoint)
     cfg = trained_config(paths, checkpoint)
     if request.sources:
@@ -151,7 +125,23 @@ def evaluate_checkpoint(request: EvalRequest, paths: Paths | None = None, progre
         if unknown:
             raise ConfigError(f"unknown task source(s) {', '.join(map(repr, unknown))}; known: {', '.join(SOURCES)}")
         cfg = cfg.model_copy(update={"sources": list(request.sources)})
-    pool = load_pool(request.pool_file or cfg.pool_file)
+    return checkpoint, cfg, load_pool(request.pool_file or cfg.pool_file)
+
+
+def evaluation_key_for(request: EvalRequest, paths: Paths) -> str:
+    """The evaluation key `evaluate_checkpoint(request)` would record (tasks, pool, repeats, seed), without
+    evaluating: a retrain asks it to see whether the champion already has a figure it can be compared with."""
+    _, cfg, pool = _setting(request, paths)
+    _, tasks = _tasks(request, cfg, paths)
+    return evaluation_key([t.id for t in tasks], pool.label, request.repeats, request.seed)
+
+
+def evaluate_checkpoint(request: EvalRequest, paths: Paths | None = None, progress: Progress = print) -> EvalOutcome:
+    """The whole evaluation of one checkpoint. Raises ConductorError for what the user can fix, before any
+    worker is called (unknown checkpoint, alias, pool, source or method)."""
+    paths = paths or Paths()
+    t0 = time.perf_counter()
+    checkpoint, cfg, pool = _setting(request, paths)
     methods = parse_methods(request.methods, pool, request.rounds)
     if not pool.simulated:
         methods = [m for m in methods if m.kind != "oracle"]

@@ -87,26 +87,36 @@ def is_model_uri(text: str | None) -> bool:
 
 
 def resolve_model_uri(paths: Paths, uri: str) -> Path:
-    """`models:/NAME@ALIAS` or `models:/NAME/VERSION` -> the checkpoint folder. NotFoundError when unknown."""
+    """`models:/NAME@ALIAS` or `models:/NAME/VERSION` -> the checkpoint folder: the one the version was
+    registered from (its tag, or the tag of the run that logged it) when it is on this machine, else the
+    downloaded artifacts. NotFoundError (one line) when the model, version or alias is unknown."""
+    body = uri[len("models:/") :]
+    by_alias = "@" in body
+    if by_alias:
+        name, _, alias = body.partition("@")
+        version, what = "", f"registered model {name!r} has no version with alias {alias!r}"
+    else:
+        name, _, version = body.rpartition("/")
+        alias, what = "", f"registered model {name!r} has no version {version!r}"
+    if not name or not (alias if by_alias else version.isdigit()):
+        raise NotFoundError(f"{uri!r} is not models:/NAME@ALIAS or models:/NAME/VERSION")
     import mlflow
 
     from conductor import tracking
 
     tracking.configure_uri(paths)
-    body = uri[len("models:/") :]
     client = mlflow.MlflowClient()
     try:
-        if "@" in body:
-            name, alias = body.split("@", 1)
-            mv = client.get_model_version_by_alias(name, alias)
-        else:
-            name, version = body.rsplit("/", 1)
-            mv = client.get_model_version(name, version)
-    except (mlflow.exceptions.MlflowException, ValueError) as e:
-        first = str(e).splitlines()[0] if str(e) else type(e).__name__
-        raise NotFoundError(f"no registered model version {uri!r} in {paths.mlflow_uri}: {first}") from None
+        mv = client.get_model_version_by_alias(name, alias) if by_alias else client.get_model_version(name, version)
+    except mlflow.exceptions.MlflowException:
+        raise NotFoundError(f"{what} in {paths.mlflow_uri}") from None
     local = mv.tags.get(CHECKPOINT_TAG)
+    if not local and mv.run_id:
+        try:
+            local = client.get_run(mv.run_id).data.tags.get(CHECKPOINT_TAG)
+        except mlflow.exceptions.MlflowException:
+            local = None
     if local and Path(local).exists():
         return Path(local)
     out = Path(mlflow.artifacts.download_artifacts(artifact_uri=f"models:/{name}/{mv.version}"))
-    return out / "artifacts" / "checkpoint"
+    return out / "artifacts" / "checkpoint" if (out / "artifacts" / "checkpoint").is_dir() else out

@@ -39,7 +39,7 @@ def one_line_error(capsys: pytest.CaptureFixture[str], argv: list[str], expected
         (["run", "--set", "preset=paper-7b"], "Qwen/Qwen2.5-7B-Instruct"),
         (["demo", "--set", "preset=huge"], "unknown preset 'huge'"),
         (["prepare", "--sources", "nope"], "unknown task source"),
-        (["ask", "What is 2 + 2?"], "no checkpoint given and none trained yet"),
+        (["ask", "What is 2 + 2?"], "no checkpoint 'latest': none trained yet"),
         (["ask", "--checkpoint", "./no-such-checkpoint", "What is 2 + 2?"], "no-such-checkpoint"),
         (["ask", "--checkpoint", "EMPTY_DIR", "What is 2 + 2?"], "holds no saved model"),
         (["ask", "--task", "no/such-task"], "no prepared task"),

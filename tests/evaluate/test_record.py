@@ -100,9 +100,9 @@ def test_promotion_against_a_real_registry(tmp_path, tiny_dir, capsys):
 @pytest.mark.parametrize(
     "argv, said",
     [
-        (["eval", "--checkpoint", "models:/nope@champion"], "no registered model version"),
-        (["eval", "--checkpoint", "/no/such/folder"], "does not exist"),
-        (["eval", "--checkpoint", "latest"], "no checkpoint trained yet"),
+        (["eval", "--checkpoint", "models:/nope@champion"], "no checkpoint 'models:/nope@champion': registered model"),
+        (["eval", "--checkpoint", "/no/such/folder"], "no checkpoint '/no/such/folder': no such folder"),
+        (["eval", "--checkpoint", "latest"], "no checkpoint 'latest': none trained yet"),
         (["eval", "--pool", "/no/pool.yaml", "--checkpoint", "TINY"], "pool file not found"),
         (["eval", "--methods", "single:42", "--checkpoint", "TINY"], "no worker 42"),
     ],
