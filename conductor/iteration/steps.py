@@ -181,7 +181,7 @@ def evaluate_step(ctx: IterationContext, checkpoint: Path) -> dict[str, Any]:
     if ctx.iteration % cfg.eval.every and ctx.iteration != cfg.iterations:
         return {"skipped": True}
     t0 = time.perf_counter()
-    pool = ctx.pool()
+    pool = ctx.pool() if cfg.eval.workers is None else ctx.pool().subset(cfg.eval.workers)
     tasks = evaluation_tasks(ctx.tasks(), cfg.eval.tasks, cfg.seed if cfg.eval.seed is None else cfg.eval.seed)
     policy = load_policy(checkpoint, cfg.policy)
     baseline_file = ctx.paths.runs / ctx.run_id / "baselines.json"
