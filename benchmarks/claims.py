@@ -19,8 +19,9 @@ vote, moa) on held-out tasks, `--repeats` times:
   (e) ids run, full pool: mean steps of the Conductor's plans, hardest quartile - easiest quartile (the irt
       model's difficulty level of each task, levels 0-7 in quartiles of two)
   (f) descriptions run, a pool of three seen workers and held-out worker U (never drawn in training, the best
-      of the pool in its specialty): the share of steps given to U on tasks where U is the best single worker,
-      against the share a uniform choice gives (1 / pool size), and conductor - best single on that pool
+      of the pool in its specialty and the only one described as strong at it): the share of steps given to
+      U on tasks where U is the best single worker, against the share a uniform choice gives (1 / pool
+      size), and conductor - best single on that pool
 
 The rule, the same for every claim: a difference is shown when it is more than 2 standard errors above 0
 (SHOWN_AT_SE). Accuracy differences are paired by task: per task the mean over repeats of method A's
@@ -60,7 +61,13 @@ from conductor.policy.cache import load_policy  # noqa: E402
 from conductor.pool.draw import draw_pool  # noqa: E402
 from conductor.pool.spec import PoolSpec, load_pool  # noqa: E402
 from conductor.seeds import evaluation_seed, pools_seed  # noqa: E402
-from conductor.sim.generator import DOMAINS, HELD_OUT_WORKERS, TRAIN_WORKERS, synthetic_recipe  # noqa: E402
+from conductor.sim.generator import (  # noqa: E402
+    DOMAINS,
+    HELD_OUT_WORKERS,
+    STRONG,
+    TRAIN_WORKERS,
+    synthetic_recipe,
+)
 from conductor.sim.oracle import level_of, single_worker_accuracy  # noqa: E402
 from conductor.store.rollouts import read_rollouts  # noqa: E402
 from conductor.store.schema import RolloutRow  # noqa: E402
@@ -251,10 +258,11 @@ def novel_pool(pool: PoolSpec, trained: set[tuple[int, ...]]) -> list[int]:
 
 def unseen_pool(pool: PoolSpec) -> tuple[int, list[int]]:
     """(f)'s pool: U, the held-out worker with the highest specialty skill, and for each domain the best seen
-    worker whose skill in U's specialty is at least 0.05 below U's, so U is the pool's best choice there."""
+    worker not described as strong in U's specialty (skill below the generator's STRONG), so U is the pool's
+    best choice there and the only one its description calls strong at it: reading the descriptions suffices."""
     u = max(HELD_OUT_WORKERS, key=lambda w: max(_skill(pool, w, d) for d in DOMAINS))
     special = max(DOMAINS, key=lambda d: _skill(pool, u, d))
-    weaker = [w for w in TRAIN_WORKERS if _skill(pool, w, special) <= _skill(pool, u, special) - 0.05]
+    weaker = [w for w in TRAIN_WORKERS if _skill(pool, w, special) < STRONG]
     return u, sorted({u, *domain_best(pool, weaker)})
 
 

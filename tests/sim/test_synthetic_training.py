@@ -11,6 +11,8 @@ import pytest
 from sim_support import arithmetic_tasks
 
 from conductor.config import RunConfig, load_run_config
+from conductor.errors import ConfigError
+from conductor.iteration.steps import evaluation_pool
 from conductor.pool.spec import PoolSpec, load_pool
 from conductor.rollout.conductor_plans import conductor_jobs
 from conductor.sim.generator import (
@@ -93,3 +95,10 @@ def test_warm_start_examples_never_show_a_held_out_worker(synth: PoolSpec, cfg: 
         assert shown and not set(shown) & set(HELD_OUT_WORKERS)
         lead = re.search(r"Lead: [A-Z][a-z]+(\w+)\.", target)
         assert lead is not None and lead.group(1) not in {"12", "13", "14", "15"}
+
+
+def test_the_evaluation_offers_eval_workers_and_refuses_unknown_ones(synth: PoolSpec, cfg: RunConfig) -> None:
+    assert evaluation_pool(synth, cfg.eval.workers).ids == HELD_OUT_WORKERS
+    assert evaluation_pool(synth, None) is synth
+    with pytest.raises(ConfigError, match="no worker"):
+        evaluation_pool(synth, [3, 99])
