@@ -210,7 +210,23 @@ def evaluate(
             checkpoint=checkpoint,
         )
     say(f"evaluated {label} on pool {list(pool_ids)}: {len(rows)} rows in {(time.perf_counter() - t0) / 60:.1f} min")
+    say(plan_profile(rows, "conductor"))
     return rows, pool, evals
+
+
+def plan_profile(rows: list[RolloutRow], method: str) -> str:
+    """What the Conductor's plans look like (not a claim; to read the claims by): the share that parsed, their
+    mean steps, and per domain how often each worker opened a plan."""
+    mine = [r for r in rows if r.policy == method]
+    parsed = [r for r in mine if r.workflow is not None]
+    first: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for r in parsed:
+        ids = json.loads(r.workflow or "{}").get("model_id") or []
+        if ids:
+            first[r.domain][ids[0]] += 1
+    opened = "; ".join(f"{d} {dict(sorted(c.items()))}" for d, c in sorted(first.items()))
+    steps = statistics.fmean(r.n_steps for r in parsed) if parsed else float("nan")
+    return f"  {method}: {len(parsed)}/{len(mine)} plans parsed, {steps:.2f} steps per plan; first worker: {opened}"
 
 
 def trained_compositions(cfg: RunConfig, paths: Paths, checkpoint: str) -> set[tuple[int, ...]]:
