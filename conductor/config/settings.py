@@ -219,6 +219,12 @@ class EvalConfig(Section):
         description="What the Conductor's own tokens (prompt and completion, every round) cost, USD per million. "
         "0 by default (a local model, not billed); set it to price orchestration beside the workers' cost.",
     )
+    workers: list[int] | None = Field(
+        default=None,
+        description="Workers each iteration's evaluation offers (None = the whole pool). With "
+        "`rollout.train_workers` naming the others, the Conductor is evaluated on workers never drawn in training "
+        "(the synthetic-workers testbed, docs/simulator.md).",
+    )
     registered_model: str = Field(
         default="conductor",
         description="MLflow registered model the campaign's final checkpoint becomes a version of "

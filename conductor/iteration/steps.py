@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from conductor.config import Paths
+from conductor.errors import ConfigError
 from conductor.evaluate.methods import parse_methods
 from conductor.evaluate.metrics import accuracy_by_policy, expected_plan_accuracy, oracle_accuracy
 from conductor.evaluate.run import run_evaluation
@@ -24,6 +25,7 @@ from conductor.iteration.spending import BudgetReached, client_kwargs
 from conductor.iteration.update import save_checkpoint, update_from_table
 from conductor.iteration.update_process import launch
 from conductor.policy.cache import load_policy, remember
+from conductor.pool.spec import PoolSpec
 from conductor.rollout.conductor_plans import conductor_jobs
 from conductor.rollout.distributed import score_on_cluster
 from conductor.rollout.scoring import score_jobs
@@ -173,6 +175,17 @@ def _update_in_processes(ctx: IterationContext, t0: float) -> dict[str, Any]:
     return {"checkpoint": str(out), **metrics}
 
 
+def evaluation_pool(pool: PoolSpec, workers: list[int] | None) -> PoolSpec:
+    """The workers an iteration's evaluation offers: `eval.workers` (e.g. the ones training never draws), else
+    the whole pool. An id the pool lacks is a ConfigError rather than a silently smaller pool."""
+    if workers is None:
+        return pool
+    missing = sorted(set(workers) - set(pool.ids))
+    if missing or not workers:
+        raise ConfigError(f"eval.workers {workers}: no worker {missing} in pool {pool.label} (ids {list(pool.ids)})")
+    return pool.subset(workers)
+
+
 def evaluate_step(ctx: IterationContext, checkpoint: Path) -> dict[str, Any]:
     """The new checkpoint on the held-out tasks, by the evaluation's one implementation
     (conductor.evaluate.run) with the run's cheap method set (eval.methods). Baselines do not depend on the
@@ -181,7 +194,7 @@ def evaluate_step(ctx: IterationContext, checkpoint: Path) -> dict[str, Any]:
     if ctx.iteration % cfg.eval.every and ctx.iteration != cfg.iterations:
         return {"skipped": True}
     t0 = time.perf_counter()
-    pool = ctx.pool()
+    pool = evaluation_pool(ctx.pool(), cfg.eval.workers)
     tasks = evaluation_tasks(ctx.tasks(), cfg.eval.tasks, cfg.seed if cfg.eval.seed is None else cfg.eval.seed)
     policy = load_policy(checkpoint, cfg.policy)
     baseline_file = ctx.paths.runs / ctx.run_id / "baselines.json"

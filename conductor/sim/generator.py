@@ -11,11 +11,23 @@ construction and a test can read it back:
   speed  latency_s >= 0.02 "slow", else "fast"
 
     pool = draw_pool(seed=3, n=5)        # a PoolSpec, simulated, ids 0..4, the irt model
+
+The shipped testbed pool for training on descriptions (docs/simulator.md, "Training on synthetic workers"):
+`synthetic_pool.yaml`, 16 workers drawn with seed 0, written by
+
+    python -m conductor.sim.generator --seed 0 --n 16 --out conductor/sim/synthetic_pool.yaml
+
+Training offers sub-pools of workers 0-11 only (`rollout.train_workers`); 12-15 are held out for evaluation
+(`eval.workers`), so they are never drawn in training and the Conductor knows them by description alone.
 """
 
 from __future__ import annotations
 
+import argparse
 import random
+from pathlib import Path
+
+import yaml
 
 from conductor.pool.spec import PoolSpec, SimModel, SimProfile, WorkerSpec
 
@@ -24,6 +36,10 @@ STRONG, FAIR = 0.75, 0.55
 RELIABLE_JUDGE = 0.75
 EXPENSIVE, CHEAP = 5.0, 1.0
 SLOW = 0.02
+SYNTHETIC_POOL_FILE = Path(__file__).with_name("synthetic_pool.yaml")
+SYNTHETIC_SEED, SYNTHETIC_SIZE = 0, 16
+TRAIN_WORKERS: tuple[int, ...] = tuple(range(12))  # what training may offer on the shipped synthetic pool
+HELD_OUT_WORKERS: tuple[int, ...] = (12, 13, 14, 15)  # never drawn in training: evaluation only
 _NOUNS = {"math": "math", "science": "science multiple choice", "code": "writing code"}
 
 
@@ -76,3 +92,50 @@ def draw_pool(seed: int, n: int = 5, first_id: int = 0, model: SimModel | None =
     rng = random.Random(seed)
     workers = tuple(draw_worker(rng, first_id + i) for i in range(n))
     return PoolSpec(name=f"synthetic-{seed}", simulated=True, workers=workers, sim_model=model or SimModel())
+
+
+def synthetic_recipe(pool_file: str | Path = SYNTHETIC_POOL_FILE) -> list[str]:
+    """The run-config overrides that train on the synthetic pool's training workers in descriptions mode and
+    evaluate each iteration on the held-out workers (the tiny recipe's testbed; `--set` syntax)."""
+    ids = ",".join(str(i) for i in TRAIN_WORKERS)
+    held = ",".join(str(i) for i in HELD_OUT_WORKERS)
+    return [
+        f"pool_file={pool_file}",
+        "policy.prompt_mode=descriptions",
+        f"rollout.train_workers=[{ids}]",
+        f"eval.workers=[{held}]",
+    ]
+
+
+HEADER = """\
+# A SIMULATED pool of synthetic workers, written by conductor.sim.generator (seed {seed}, {n} workers): each
+# worker's description is written from its profile by the generator's fixed rules, so it is true by
+# construction. The testbed for training on descriptions (docs/simulator.md, "Training on synthetic
+# workers"): training offers sub-pools of the workers in rollout.train_workers only, evaluation uses the
+# others (eval.workers), which are never drawn in training. Regenerate with
+#   python -m conductor.sim.generator --seed {seed} --n {n} --out FILE
+"""
+
+
+def write_pool_file(path: str | Path, seed: int = SYNTHETIC_SEED, n: int = SYNTHETIC_SIZE) -> PoolSpec:
+    """Draw `n` workers with `seed` and write them as a pool file (what `load_pool` reads back)."""
+    pool = draw_pool(seed, n)
+    data = pool.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    data = {"name": pool.name, "simulated": True, "sim_model": pool.sim_model.model_dump(), **data}
+    text = HEADER.format(seed=seed, n=n) + yaml.safe_dump(data, sort_keys=False, width=120)
+    Path(path).write_text(text)
+    return pool
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description="Write a pool file of synthetic SIMULATED workers.")
+    ap.add_argument("--seed", type=int, default=SYNTHETIC_SEED)
+    ap.add_argument("--n", type=int, default=SYNTHETIC_SIZE)
+    ap.add_argument("--out", required=True, help="pool YAML to write")
+    args = ap.parse_args(argv)
+    pool = write_pool_file(args.out, args.seed, args.n)
+    print(f"wrote {len(pool.workers)} synthetic workers to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
