@@ -3,12 +3,12 @@
     python -m benchmarks.claims                       # trains two short runs, then measures (<= 30 min, 2 cores)
     python -m benchmarks.claims --checkpoint A --descriptions-checkpoint B --home DIR   # measure only
 
-Two short tiny-recipe campaigns (conductor.iteration.campaign, the tiny-cpu defaults with fewer warm-start steps
-and iterations, see RECIPE):
-- the **ids run**: the shipped pool (irt model), ids-only prompts, random sub-pools of 2-5 of its 5 workers
-  (so the full pool is a trained composition);
+Two short tiny-recipe campaigns (conductor.iteration.campaign, see RECIPE):
+- the **ids run**: `conductor demo`'s recipe (the tiny-cpu defaults: the shipped pool, irt model, offered whole,
+  ids-only prompts, the full 1,500-step warm start, 20 iterations; --ids-iterations, --ids-sft-steps);
 - the **descriptions run**: the synthetic testbed pool (conductor/sim/synthetic_pool.yaml, 16 generated
-  workers), `prompt_mode: descriptions`, sub-pools of 2-4 drawn from workers 0-11 only; 12-15 never drawn.
+  workers), `prompt_mode: descriptions`, sub-pools of 2-4 drawn from workers 0-11 only; 12-15 never drawn;
+  a shortened warm start and run (800 steps, 30 iterations; --sft-steps, --iterations).
 Then every figure comes from conductor.evaluate.run.run_evaluation (methods conductor, conductor+r1, single,
 vote, moa) on held-out tasks, `--repeats` times:
 
@@ -80,7 +80,7 @@ RECIPE = [  # the tiny-cpu defaults, shortened to fit two runs and their evaluat
     "eval.tasks=24",
     "eval.baselines=false",  # the claims' own evaluation runs the baselines, once
 ]
-IDS_RUN = ["name=claims-ids", "rollout.pool_min=2", "rollout.pool_max=5"]
+IDS_RUN = ["name=claims-ids"]  # the demo's recipe: the whole pool offered, as `conductor demo` trains
 DESCRIPTIONS_RUN = ["name=claims-descriptions", *synthetic_recipe(), "rollout.pool_min=2", "rollout.pool_max=4"]
 
 
@@ -351,9 +351,11 @@ def main() -> None:
         "--descriptions-checkpoint", help="the descriptions run's checkpoint (skips training it; DESCRIPTIONS_RUN)"
     )
     ap.add_argument("--home", help="state folder (default: a fresh temporary one)")
-    ap.add_argument("--iterations", type=int, default=30, help="iterations of each training run (default 30)")
-    ap.add_argument("--sft-steps", type=int, default=800, help="warm-start steps of each run (default 800)")
-    ap.add_argument("--tasks", type=int, default=60, help="held-out tasks evaluated (default 60)")
+    ap.add_argument("--ids-iterations", type=int, default=20, help="iterations of the ids run (default 20, the demo's)")
+    ap.add_argument("--ids-sft-steps", type=int, default=1500, help="warm-start steps of the ids run (default 1500)")
+    ap.add_argument("--iterations", type=int, default=30, help="iterations of the descriptions run (default 30)")
+    ap.add_argument("--sft-steps", type=int, default=800, help="warm-start steps of the descriptions run (default 800)")
+    ap.add_argument("--tasks", type=int, default=120, help="held-out tasks evaluated (default 120)")
     ap.add_argument("--repeats", type=int, default=2, help="repeats of every evaluated method (default 2)")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override both runs' config")
     ap.add_argument("--json", help="write the claim lines and figures to this file")
@@ -362,13 +364,12 @@ def main() -> None:
     home = Path(args.home or tempfile.mkdtemp(prefix="conductor-claims-"))
     os.environ["CONDUCTOR_HOME"] = str(home)
     paths = Paths(home=home)
-    base = [
-        *RECIPE,
-        f"iterations={args.iterations}",
-        f"eval.every={args.iterations}",
-        f"tiny.sft_steps={args.sft_steps}",
-    ]
-    ids_over, desc_over = [*base, *IDS_RUN, *args.set], [*base, *DESCRIPTIONS_RUN, *args.set]
+
+    def length(iterations: int, sft_steps: int) -> list[str]:
+        return [f"iterations={iterations}", f"eval.every={iterations}", f"tiny.sft_steps={sft_steps}"]
+
+    ids_over = [*RECIPE, *length(args.ids_iterations, args.ids_sft_steps), *IDS_RUN, *args.set]
+    desc_over = [*RECIPE, *length(args.iterations, args.sft_steps), *DESCRIPTIONS_RUN, *args.set]
     ids_cfg, desc_cfg = load_run_config(None, ids_over), load_run_config(None, desc_over)
     ids_ckpt = args.checkpoint or train(ids_over, paths, "ids run")
     desc_ckpt = args.descriptions_checkpoint or train(desc_over, paths, "descriptions run")
