@@ -11,7 +11,7 @@ import pytest
 from sim_support import arithmetic_tasks, serve
 
 from conductor.config import RunConfig
-from conductor.rollout.distributed import score_on_cluster, split_by_group
+from conductor.rollout.distributed import close_clients, score_on_cluster, split_by_group
 from conductor.rollout.job import RolloutJob
 from conductor.rollout.scoring import score_jobs
 from conductor.store.rollouts import read_rollouts
@@ -71,9 +71,12 @@ def test_two_dask_workers_give_the_local_rows(tmp_path):
         jobs = _jobs(tasks, pool)
         cfg = RunConfig(distributed={"backend": "dask", "workers": 2})
         local = score_jobs(jobs, pool, cfg, run_id="r", iteration=1, phase="train", seed=3)
-        rows, files, writers = score_on_cluster(
-            jobs, pool, cfg, run_id="r", iteration=1, phase="train", seed=3, root=tmp_path
-        )
+        try:
+            rows, files, writers = score_on_cluster(
+                jobs, pool, cfg, run_id="r", iteration=1, phase="train", seed=3, root=tmp_path
+            )
+        finally:  # closed here, not at exit, where the scheduler's last log lines meet closed handlers
+            close_clients()
     assert [_comparable(r) for r in rows] == [_comparable(r) for r in local]
     assert any(r.correct for r in rows) and any(not r.correct for r in rows)  # a real mix, not all one way
     assert len(files) == 2 and len(writers) == 2 and os.getpid() not in writers  # one writer per part
