@@ -101,12 +101,6 @@ class EvalOutcome:
         }
 
 
-def resolve_checkpoint(paths: Paths, spec: str) -> str:
-    """The checkpoint folder (or hub id) `spec` names, by the one resolver (conductor.iteration.checkpoints);
-    CheckpointNotFound when it names nothing."""
-    return checkpoints.resolve(paths, spec).checkpoint
-
-
 def _tasks(request: EvalRequest, cfg: RunConfig, paths: Paths):
     every = load_all_tasks(cfg, paths)
     if request.split == "test":
@@ -118,7 +112,7 @@ def _tasks(request: EvalRequest, cfg: RunConfig, paths: Paths):
 def _setting(request: EvalRequest, paths: Paths) -> tuple[str, RunConfig, PoolSpec]:
     """What the request evaluates: the checkpoint, the config it is prompted with (its sources replaced by the
     request's), and the pool."""
-    checkpoint = resolve_checkpoint(paths, request.checkpoint)
+    checkpoint = checkpoints.resolve(paths, request.checkpoint).checkpoint  # CheckpointNotFound: one line
     cfg = trained_config(paths, checkpoint)
     if request.sources:
         unknown = [s for s in request.sources if s not in SOURCES]
